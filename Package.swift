@@ -1,0 +1,58 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Each daemon is a thin executable over a library target (ARCHITECTURE.md).
+// Dependencies are kept per target so every binary links only what it uses.
+let package = Package(
+    name: "appliance",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "procmon", targets: ["procmon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        // The few system calls Swift cannot make safely: everything between
+        // fork() and execve() (privilege drop, fd layout) and the ucred/caps structs.
+        .target(name: "CApplianceSystem"),
+        .target(
+            name: "ApplianceCore",
+            dependencies: [
+                "CApplianceSystem",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "Supervisor", dependencies: ["ApplianceCore", "CApplianceSystem"]),
+        .executableTarget(
+            name: "procmon",
+            dependencies: ["Supervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // configd's logic: the typed model, its CLI-text language, validation,
+        // accounts and security policy. Pure: no sockets, files or clocks.
+        .target(
+            name: "Configuration",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // A real service used only by tests and benchmarks: readiness, crashes,
+        // memory growth, listening sockets and a /proc self-report on demand.
+        .executableTarget(
+            name: "appliance-testsvc",
+            dependencies: ["ApplianceCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
+        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,224 @@
+import CApplianceSystem
+import Glibc
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Serves a daemon's control socket `run/appliance/<name>.sock`.
+///
+/// JSON lines (see `ControlCodec`), at most 1 MiB each. The caller's
+/// credentials come from `SO_PEERCRED`; every request is checked against the
+/// `ControlRoutes` permission table before its parameters are decoded. A
+/// malformed, oversized, unknown or unpermitted request gets an error answer
+/// and ends that conversation (and is reported to `onRefusal`, which audits
+/// it); every other client keeps being served. A handler that does not answer
+/// within `callTimeout` is answered with a `timeout` error.
+public final class ControlServer: Sendable {
+    /// Every refused input is counted (OpenBSD snmpd style), visible to operators.
+    public struct Counters: Sendable, Codable, Equatable {
+        public var connections = 0
+        public var requests = 0
+        public var malformed = 0
+        public var oversized = 0
+        public var unknownMethods = 0
+        public var denied = 0
+        public var timeouts = 0
+    }
+
+    /// Why a conversation was ended, for the daemon's audit trail.
+    public struct Refusal: Sendable {
+        public var caller: PeerCredentials
+        public var error: ControlError
+        public var method: String?
+    }
+
+    public let path: String
+    private let routes: ControlRoutes
+    private let socketMode: mode_t
+    private let callTimeout: Duration
+    private let idleTimeout: TimeAmount
+    private let onRefusal: @Sendable (Refusal) -> Void
+    private let logger: Logger
+    private let state = Mutex(Counters())
+
+    public init(
+        path: String,
+        routes: ControlRoutes,
+        socketMode: mode_t = 0o600,
+        callTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(60),
+        logger: Logger,
+        onRefusal: @escaping @Sendable (Refusal) -> Void = { _ in }
+    ) {
+        self.path = path
+        self.routes = routes
+        self.socketMode = socketMode
+        self.callTimeout = callTimeout
+        self.idleTimeout = .nanoseconds(Int64(idleTimeout.components.seconds) * 1_000_000_000)
+        self.logger = logger
+        self.onRefusal = onRefusal
+    }
+
+    public var counters: Counters { state.withLock { $0 } }
+
+    private struct Connection: Sendable {
+        var channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        var caller: PeerCredentials
+    }
+
+    /// Binds the socket and serves until the task is cancelled; removes the
+    /// socket file on the way out.
+    public func run(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
+        let idle = idleTimeout
+        let server = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 64)
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { (channel: any Channel) -> EventLoopFuture<Connection> in
+                guard let provider = channel as? any SocketOptionProvider else {
+                    return channel.eventLoop.makeFailedFuture(ControlError(.failed, "no peer credentials"))
+                }
+                let credentials: EventLoopFuture<appliance_ucred> =
+                    provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+                return credentials.flatMapThrowing { credentials in
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+                    try channel.pipeline.syncOperations.addHandler(CloseWhenIdle())
+                    let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return Connection(channel: asyncChannel, caller: PeerCredentials(credentials))
+                }
+            }
+        guard chmod(path, socketMode) == 0 else {
+            try? await server.channel.close()
+            throw ControlError(.failed, "cannot set mode of \(path): \(String(cString: strerror(errno)))")
+        }
+        logger.debug("control socket listening", metadata: ["path": "\(path)", "methods": "\(routes.methodNames)"])
+        defer { unlink(path) }
+        try await withTaskCancellationHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await server.executeThenClose { connections in
+                    for try await connection in connections {
+                        state.withLock { $0.connections += 1 }
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+            }
+        } onCancel: {
+            server.channel.close(promise: nil)
+        }
+    }
+
+    private func serve(_ connection: Connection) async {
+        do {
+            try await connection.channel.executeThenClose { inbound, outbound in
+                var framer = LineFramer(maximumLength: ControlCodec.maximumMessageSize)
+                for try await buffer in inbound {
+                    for frame in framer.append(buffer.readableBytesView) {
+                        let (reply, keepOpen) = await answer(frame, from: connection.caller)
+                        try await outbound.write(ByteBuffer(bytes: reply))
+                        if !keepOpen { return }
+                    }
+                }
+            }
+        } catch {
+            logger.debug("control connection ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The answer to one framed line and whether the conversation goes on.
+    func answer(_ frame: LineFramer.Frame, from caller: PeerCredentials) async -> ([UInt8], Bool) {
+        let line: [UInt8]
+        switch frame {
+        case .oversized:
+            return refuse(ControlError(.messageTooLarge, "a message is at most \(ControlCodec.maximumMessageSize) bytes"), caller, nil, id: nil) { $0.oversized += 1 }
+        case .line(let bytes):
+            line = bytes
+        }
+        let header: (id: UInt64, method: String)
+        do {
+            header = try ControlCodec.decodeHeader(line)
+        } catch {
+            return refuse(error, caller, nil, id: nil) { $0.malformed += 1 }
+        }
+        guard let route = routes.routes[header.method] else {
+            let known = routes.methodNames.joined(separator: ", ")
+            return refuse(ControlError(.unknownMethod, "no method \"\(header.method.prefix(64))\"; known: \(known)"), caller, header.method, id: header.id) { $0.unknownMethods += 1 }
+        }
+        guard route.permission.permits(caller) else {
+            return refuse(ControlError(.permissionDenied, "\(header.method) is allowed to \(route.permission), not to uid \(caller.uid)"), caller, header.method, id: header.id) { $0.denied += 1 }
+        }
+        state.withLock { $0.requests += 1 }
+        let method = header.method
+        do {
+            let reply = try await withDeadline(callTimeout) { await route.answer(header.id, line, caller) }
+            return (reply, true)
+        } catch {
+            state.withLock { $0.timeouts += 1 }
+            logger.warning("control call timed out", metadata: ["method": "\(method)", "caller": "\(caller)"])
+            return (ControlCodec.encodeError(ControlError(.timeout, "\(method) did not finish within \(callTimeout)"), id: header.id), true)
+        }
+    }
+
+    private func refuse(
+        _ error: ControlError, _ caller: PeerCredentials, _ method: String?, id: UInt64?,
+        count: (inout Counters) -> Void
+    ) -> ([UInt8], Bool) {
+        state.withLock { count(&$0) }
+        logger.notice("control request refused", metadata: ["caller": "\(caller)", "error": "\(error)"])
+        onRefusal(Refusal(caller: caller, error: error, method: method))
+        return (ControlCodec.encodeError(error, id: id), false)
+    }
+}
+
+/// Closes a control connection that has been silent for the idle timeout.
+private final class CloseWhenIdle: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}
+
+struct DeadlineExceeded: Error {}
+
+/// Runs `operation` and returns its value, or throws `DeadlineExceeded` when
+/// `limit` passes first. The operation is cancelled then, but the caller does
+/// not wait for it: a handler that ignores cancellation cannot hold the caller.
+func withDeadline<T: Sendable>(
+    _ limit: Duration, _ operation: @escaping @Sendable () async -> T
+) async throws -> T {
+    let race = DeadlineRace()
+    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            if race.finishFirst() {
+                continuation.resume(throwing: DeadlineExceeded())
+                race.work.withLock { $0?.cancel() }
+            }
+        }
+        let task = Task {
+            let value = await operation()
+            if race.finishFirst() {
+                timer.cancel()
+                continuation.resume(returning: value)
+            }
+        }
+        race.work.withLock { $0 = task }
+    }
+}
+
+private final class DeadlineRace: Sendable {
+    let finished = Mutex(false)
+    let work = Mutex<Task<Void, Never>?>(nil)
+
+    /// True for the first of the two racers to call it.
+    func finishFirst() -> Bool {
+        finished.withLock { done in
+            defer { done = true }
+            return !done
+        }
+    }
+}

@@ -1,0 +1,223 @@
+// The privilege drop: the one place where a service process is made.
+//
+// Why C: procmon is multithreaded (NIO, Swift concurrency). Between fork() and
+// execve() a child of a multithreaded process may call only async-signal-safe
+// functions; the Swift runtime (allocation, retain/release, locks) is not.
+// Everything the child needs (paths, argv, env, uid/gid, fds) is resolved by
+// the parent beforehand; the child makes raw system calls only.
+//
+// Order in the child, each step a privilege given up for good:
+//   1. signal mask emptied, dispositions reset, new session
+//   2. fds laid out: attributes->fds[i] -> i, every other fd closed
+//   3. bounding set reduced to the kept capabilities (needs CAP_SETPCAP: root)
+//   4. keep-caps on, groups cleared, setresgid, setresuid (all three ids)
+//   5. capabilities: effective = permitted = inheritable = kept, then ambient
+//      raised for each kept one so it survives execve of a plain binary
+//   6. PR_SET_NO_NEW_PRIVS, RLIMIT_CORE 0 (no core dumps with secrets)
+//   7. LISTEN_PID filled with our pid, chdir, execve
+// A failed step writes (errno, step) to a close-on-exec pipe and exits 127;
+// the parent reads EOF on success.
+#define _GNU_SOURCE
+#include "CApplianceSystem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#endif
+
+struct spawn_failure {
+    int error;
+    int step;
+};
+
+static const char *const step_names[] = {
+    "none", "signals", "setsid", "fd layout", "close fds", "bounding set",
+    "keep caps", "setgroups", "setresgid", "setresuid", "capset",
+    "ambient capabilities", "no_new_privs", "rlimit core", "chdir", "execve",
+};
+
+static void child_fail(int pipe_fd, int step) {
+    struct spawn_failure failure = { errno, step };
+    ssize_t ignored = write(pipe_fd, &failure, sizeof failure);
+    (void)ignored;
+    _exit(127);
+}
+
+static void close_all_from(int lowest, int keep) {
+    // close_range(2) where the kernel has it (5.9+); a bounded loop otherwise.
+    if (keep >= lowest) {
+        if (keep > lowest && syscall(SYS_close_range, lowest, keep - 1, 0) != 0)
+            for (int fd = lowest; fd < keep; fd++) close(fd);
+        if (syscall(SYS_close_range, keep + 1, ~0U, 0) != 0)
+            for (int fd = keep + 1; fd < 65536; fd++) close(fd);
+    } else if (syscall(SYS_close_range, lowest, ~0U, 0) != 0) {
+        for (int fd = lowest; fd < 65536; fd++) close(fd);
+    }
+}
+
+static void write_decimal(char *slot, long value) {
+    char digits[24];
+    int n = 0;
+    do { digits[n++] = (char)('0' + value % 10); value /= 10; } while (value > 0 && n < 20);
+    while (n > 0) *slot++ = digits[--n];
+    *slot = '\0';
+}
+
+static void child(const appliance_spawn_attributes *a, int pipe_fd) {
+    sigset_t empty;
+    sigemptyset(&empty);
+    if (sigprocmask(SIG_SETMASK, &empty, NULL) != 0) child_fail(pipe_fd, 1);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, NULL); // EINVAL for KILL/STOP: fine
+    if (setsid() < 0) child_fail(pipe_fd, 2);
+
+    // Move the error pipe and every source fd above the target range first,
+    // so dup2 into 0..nfds-1 never clobbers a source not yet moved.
+    int high = a->nfds + 3;
+    int moved = fcntl(pipe_fd, F_DUPFD_CLOEXEC, high);
+    if (moved < 0) child_fail(pipe_fd, 3);
+    pipe_fd = moved;
+    int sources[64];
+    if (a->nfds > 64) { errno = EMFILE; child_fail(pipe_fd, 3); }
+    for (int i = 0; i < a->nfds; i++) {
+        sources[i] = fcntl(a->fds[i], F_DUPFD_CLOEXEC, high);
+        if (sources[i] < 0) child_fail(pipe_fd, 3);
+    }
+    for (int i = 0; i < a->nfds; i++)
+        if (dup2(sources[i], i) < 0) child_fail(pipe_fd, 3);  // dup2 clears CLOEXEC
+    close_all_from(a->nfds, pipe_fd);
+
+    if (a->drop_privileges) {
+        int last = appliance_last_capability();
+        for (int cap = 0; cap <= last; cap++)
+            if (!(a->keep_capabilities & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+                child_fail(pipe_fd, 5);
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) child_fail(pipe_fd, 6);
+        if (setgroups(0, NULL) != 0) child_fail(pipe_fd, 7);
+        if (setresgid(a->gid, a->gid, a->gid) != 0) child_fail(pipe_fd, 8);
+        if (setresuid(a->uid, a->uid, a->uid) != 0) child_fail(pipe_fd, 9);
+        struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+        struct __user_cap_data_struct data[2];
+        memset(data, 0, sizeof data);
+        for (int word = 0; word < 2; word++) {
+            uint32_t bits = (uint32_t)(a->keep_capabilities >> (32 * word));
+            data[word].effective = bits;
+            data[word].permitted = bits;
+            data[word].inheritable = bits;
+        }
+        if (syscall(SYS_capset, &header, data) != 0) child_fail(pipe_fd, 10);
+        for (int cap = 0; cap <= last; cap++)
+            if ((a->keep_capabilities & (1ULL << cap)) &&
+                prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
+                child_fail(pipe_fd, 11);
+        prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+    }
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(pipe_fd, 12);
+    struct rlimit no_core = { 0, 0 };
+    if (setrlimit(RLIMIT_CORE, &no_core) != 0) child_fail(pipe_fd, 13);
+
+    if (a->listen_pid_slot >= 0) {
+        char *entry = a->envp[a->listen_pid_slot];
+        write_decimal(entry + strlen("LISTEN_PID="), (long)getpid());
+    }
+    if (a->working_directory && chdir(a->working_directory) != 0) child_fail(pipe_fd, 14);
+    execve(a->path, a->argv, a->envp);
+    child_fail(pipe_fd, 15);
+}
+
+int appliance_spawn(const appliance_spawn_attributes *a, pid_t *pid, const char **failed_step) {
+    *failed_step = NULL;
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return errno;
+    pid_t child_pid = fork();
+    if (child_pid < 0) {
+        int error = errno;
+        close(pipe_fds[0]);
+        close(pipe_fds[1]);
+        return error;
+    }
+    if (child_pid == 0) {
+        close(pipe_fds[0]);
+        child(a, pipe_fds[1]);
+    }
+    close(pipe_fds[1]);
+    struct spawn_failure failure;
+    ssize_t n;
+    do { n = read(pipe_fds[0], &failure, sizeof failure); } while (n < 0 && errno == EINTR);
+    close(pipe_fds[0]);
+    if (n == (ssize_t)sizeof failure) {
+        int status;
+        while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR) {}
+        int steps = (int)(sizeof step_names / sizeof step_names[0]);
+        *failed_step = (failure.step > 0 && failure.step < steps) ? step_names[failure.step] : "unknown";
+        return failure.error ? failure.error : ECHILD;
+    }
+    *pid = child_pid;
+    return 0;
+}
+
+int appliance_peer_credentials(int fd, pid_t *pid, uid_t *uid, gid_t *gid) {
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    *pid = credentials.pid;
+    *uid = credentials.uid;
+    *gid = credentials.gid;
+    return 0;
+}
+
+int appliance_signalfd(const int *signals, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) return -1;
+    return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+int appliance_signalfd_read(int fd, pid_t *pid) {
+    struct signalfd_siginfo info;
+    ssize_t n;
+    do { n = read(fd, &info, sizeof info); } while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof info) return -1;
+    *pid = (pid_t)info.ssi_pid;
+    return (int)info.ssi_signo;
+}
+
+void appliance_unblock_all_signals(void) {
+    sigset_t empty;
+    sigemptyset(&empty);
+    pthread_sigmask(SIG_SETMASK, &empty, NULL);
+}
+
+int appliance_last_capability(void) {
+    // The kernel's highest capability (cap_last_cap); 40 on 5.9+. Probing
+    // with PR_CAPBSET_READ is async-signal-safe, unlike reading /proc.
+    int cap = 0;
+    while (cap < 63 && prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0) cap++;
+    return cap;
+}
+
+int appliance_pipe(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
+}
+
+int appliance_set_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}

@@ -1,0 +1,126 @@
+import ApplianceCore
+import CApplianceSystem
+import Glibc
+import Logging
+
+/// procmon's service: reads the manifest, serves the control socket, starts
+/// the services, and turns signals into reaping, reloads and an orderly stop.
+public enum Procmon {
+    /// Exit codes (sysexits.h): 0 stopped cleanly, 78 bad configuration, 71 system error.
+    public static let exitConfigError: Int32 = 78
+    public static let exitSystemError: Int32 = 71
+
+    public static func readManifest(_ path: String) throws -> ServiceManifest {
+        guard let bytes = try AtomicFile.read(path, limit: 1 << 20) else {
+            throw ManifestError(file: path, line: 0, problem: "no such file")
+        }
+        return try ManifestParser.parse(String(decoding: bytes, as: UTF8.self), file: path)
+    }
+
+    /// Runs until SIGTERM/SIGINT; returns the exit code.
+    /// `signals` must have been installed before any thread was started.
+    public static func run(settings: SupervisorSettings, manifestPath: String, signals: SignalWatcher,
+                           announce: @escaping @Sendable ([ProcessStatus]) -> Void) async -> Int32 {
+        let logger = Logger(label: "procmon")
+        let paths = settings.paths
+        do {
+            for folder in [paths.runDirectory, paths.logDirectory, paths.stateDirectory, paths.configDirectory] {
+                try AtomicFile.makeFolders(folder, mode: 0o755)
+            }
+        } catch {
+            logger.critical("cannot prepare the appliance tree", metadata: ["error": "\(error)"])
+            return exitSystemError
+        }
+        _ = appliance_set_subreaper()
+        let manifest: ServiceManifest
+        do {
+            manifest = try readManifest(manifestPath)
+        } catch {
+            logger.critical("cannot read the service manifest: \(error)")
+            return exitConfigError
+        }
+        let audit = AuditClient(paths: paths, appName: "procmon")
+        let supervisor: Supervisor
+        do {
+            supervisor = try Supervisor(settings: settings, manifest: manifest, logger: logger, audit: audit)
+        } catch {
+            logger.critical("cannot prepare the services: \(error)")
+            return exitSystemError
+        }
+        do {
+            try AtomicFile.write("\(getpid())\n", to: paths.pidFile("procmon"), mode: 0o644)
+        } catch {
+            logger.warning("cannot write pid file: \(error)")
+        }
+
+        let server = ControlServer(
+            path: paths.controlSocket("procmon"), routes: routes(supervisor), socketMode: 0o666, logger: logger
+        ) { refusal in
+            audit.record(AuditEvent("control-refused", severity: .warning,
+                                    facts: [("socket", "procmon"), ("uid", String(refusal.caller.uid)), ("pid", String(refusal.caller.pid)),
+                                            ("method", refusal.method ?? "-"), ("error", refusal.error.code.rawValue)],
+                                    message: "procmon refused a control request: \(refusal.error.message)"))
+        }
+        let serving = Task {
+            do {
+                try await server.run()
+            } catch where !(error is CancellationError) {
+                logger.error("control socket failed: \(error)")
+            } catch {}
+        }
+        let sampling = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(500))
+                await supervisor.sampleMemory()
+            }
+        }
+        await supervisor.boot { processes in
+            ServiceReadiness.notifyReady()
+            announce(processes)
+        }
+        audit.record(AuditEvent("procmon-start", facts: [("services", String(manifest.services.count))], message: "procmon started \(manifest.services.count) services"))
+
+        for await signal in signals.signals {
+            switch signal {
+            case SIGCHLD:
+                await supervisor.reapChildren()
+            case SIGHUP:
+                do {
+                    try await supervisor.reload(readManifest(manifestPath))
+                    audit.record(AuditEvent("manifest-reload", message: "procmon re-read \(manifestPath)"))
+                } catch {
+                    logger.error("manifest not reloaded, the running one stays: \(error)")
+                }
+            case SIGTERM, SIGINT:
+                logger.notice("stopping all services", metadata: ["signal": "\(signal)"])
+                await supervisor.shutdown()
+                serving.cancel()
+                sampling.cancel()
+                _ = await serving.result
+                unlink(paths.pidFile("procmon"))
+                audit.record(AuditEvent("procmon-stop", message: "procmon stopped all services"))
+                return 0
+            default:
+                break
+            }
+        }
+        return 0
+    }
+
+    static func routes(_ supervisor: Supervisor) -> ControlRoutes {
+        var routes = ControlRoutes()
+        routes.register(ProcmonMethod.Processes.self, permission: .anyone) { _, _ in
+            await supervisor.processes()
+        }
+        routes.register(ProcmonMethod.Start.self, permission: .privileged) { parameters, caller in
+            try await supervisor.request(.start, service: parameters.name, by: caller)
+        }
+        routes.register(ProcmonMethod.Stop.self, permission: .privileged) { parameters, caller in
+            try await supervisor.request(.stop, service: parameters.name, by: caller)
+        }
+        routes.register(ProcmonMethod.Restart.self, permission: .privileged) { parameters, caller in
+            try await supervisor.request(.restart, service: parameters.name, by: caller)
+        }
+        return routes
+    }
+}

@@ -1,0 +1,56 @@
+import ApplianceCore
+import Glibc
+
+/// The OS users services run as. In appliance mode procmon creates a missing
+/// one as a system account with no login shell and no home, then looks up its
+/// ids; nothing here runs in development mode (not root).
+public enum ServiceAccounts {
+    public struct AccountError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// uid and gid of `user` (and of `group` when given, else the user's own group).
+    public static func lookup(user: String, group: String?) -> (uid: UInt32, gid: UInt32)? {
+        guard let entry = getpwnam(user) else { return nil }
+        var gid = entry.pointee.pw_gid
+        if let group {
+            guard let groupEntry = getgrnam(group) else { return nil }
+            gid = groupEntry.pointee.gr_gid
+        }
+        return (entry.pointee.pw_uid, gid)
+    }
+
+    /// Ensures `user` (and `group`) exist, creating system accounts if needed.
+    public static func ensure(user: String, group: String?) throws(AccountError) -> (uid: UInt32, gid: UInt32) {
+        if let group, getgrnam(group) == nil {
+            try run("/usr/sbin/groupadd", ["--system", group])
+        }
+        if getpwnam(user) == nil {
+            var arguments = ["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin"]
+            arguments += group.map { ["--gid", $0] } ?? ["--user-group"]
+            try run("/usr/sbin/useradd", arguments + [user])
+        }
+        guard let ids = lookup(user: user, group: group) else {
+            throw AccountError(description: "account \(user) still missing after creating it")
+        }
+        return ids
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) throws(AccountError) {
+        let request = SpawnRequest(
+            executable: executable, arguments: arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"],
+            identity: nil, capabilities: [], standardOutput: 2, standardError: 2,
+            listenSockets: [], readinessFD: nil, workingDirectory: "/")
+        let pid: Int32
+        do {
+            pid = try ServiceSpawner.spawn(request)
+        } catch {
+            throw AccountError(description: "\(error)")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        guard status == 0 else {
+            throw AccountError(description: "\(executable) \(arguments.joined(separator: " ")) failed (status \(status))")
+        }
+    }
+}

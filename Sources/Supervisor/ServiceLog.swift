@@ -1,0 +1,72 @@
+import ApplianceCore
+import CApplianceSystem
+import Glibc
+import Synchronization
+
+/// Captures a service's stdout and stderr into `var/log/<name>.log`, rotated
+/// by size (`name.log.1` … `name.log.N`).
+///
+/// One pipe per service for its whole life (s6-log style): procmon keeps the
+/// write end, so output is never lost across restarts and the reader never
+/// sees end-of-file while procmon lives. A dedicated thread copies the pipe
+/// into the file.
+public final class ServiceLog: Sendable {
+    public let path: String
+    /// The write end, handed to every incarnation of the service as fds 1 and 2.
+    public let writeFD: Int32
+    private let readFD: Int32
+    private let maximumBytes: Int
+    private let keptFiles: Int
+
+    public init(path: String, maximumBytes: Int, keptFiles: Int) throws {
+        var fds: [Int32] = [0, 0]
+        guard appliance_pipe(&fds) == 0 else {
+            throw SpawnError(executable: path, step: "log pipe", code: errno)
+        }
+        self.path = path
+        self.readFD = fds[0]
+        self.writeFD = fds[1]
+        self.maximumBytes = maximumBytes
+        self.keptFiles = keptFiles
+    }
+
+    /// Starts copying; returns at once.
+    public func start() {
+        let path = path, readFD = readFD, maximumBytes = maximumBytes, keptFiles = keptFiles
+        DedicatedThread.start(name: "log") {
+            var fd = Self.openLog(path)
+            var size = fd >= 0 ? Int(lseek(fd, 0, SEEK_END)) : 0
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                if size + n > maximumBytes && size > 0 {
+                    if fd >= 0 { close(fd) }
+                    Self.rotate(path, keep: keptFiles)
+                    fd = Self.openLog(path)
+                    size = 0
+                }
+                if fd >= 0 {
+                    _ = buffer.withUnsafeBytes { write(fd, $0.baseAddress, n) }
+                }
+                size += n
+            }
+            if fd >= 0 { close(fd) }
+            close(readFD)
+        }
+    }
+
+    static func openLog(_ path: String) -> Int32 {
+        open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o640)
+    }
+
+    /// `name.log.(N-1)` → `name.log.N`, …, `name.log` → `name.log.1`.
+    static func rotate(_ path: String, keep: Int) {
+        unlink("\(path).\(keep)")
+        for index in stride(from: keep - 1, through: 1, by: -1) {
+            rename("\(path).\(index)", "\(path).\(index + 1)")
+        }
+        rename(path, "\(path).1")
+    }
+}
