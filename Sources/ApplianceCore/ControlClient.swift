@@ -1,11 +1,10 @@
-import Dispatch
 import Glibc
 
 /// Calls a daemon's control socket: one connection per call, a deadline on
 /// the whole exchange, and an error that names the peer when it is down.
 ///
 /// Blocking by design (plain system calls with a deadline), so command-line
-/// tools use it directly; `call(_:_:) async` runs it off the cooperative pool.
+/// tools use it directly; `call(_:_:) async` runs it on a thread of its own.
 public struct ControlClient: Sendable {
     public let socketPath: String
     public var timeout: Duration
@@ -23,9 +22,22 @@ public struct ControlClient: Sendable {
     }
 
     public func call<M: ControlMethod>(_ method: M.Type, _ parameters: M.Parameters) async throws(ControlError) -> M.Result {
-        let result: Result<M.Result, ControlError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: Result { () throws(ControlError) in try self.callBlocking(method, parameters) })
+        try await offThePool { () throws(ControlError) in try self.callBlocking(method, parameters) }
+    }
+
+    /// `exchange(_:)` without blocking a cooperative thread.
+    public func exchange(_ request: [UInt8]) async throws(ControlError) -> [UInt8] {
+        try await offThePool { () throws(ControlError) in try self.exchange(request) }
+    }
+
+    /// Runs blocking socket I/O on a thread of its own. Not on Dispatch's
+    /// global queue: on Linux that shares its width (one thread per core) with
+    /// Swift concurrency's cooperative pool, so a few blocked calls would
+    /// starve every task in the process, the server's included.
+    private func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws(ControlError) -> T) async throws(ControlError) -> T {
+        let result: Result<T, ControlError> = await withCheckedContinuation { continuation in
+            DedicatedThread.start(name: "control-call") {
+                continuation.resume(returning: Result { () throws(ControlError) in try body() })
             }
         }
         return try result.get()

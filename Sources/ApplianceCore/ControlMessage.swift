@@ -95,7 +95,7 @@ public enum ControlCodec {
         do {
             return try JSONDecoder().decode(ParametersOnly<M.Parameters>.self, from: Data(line)).params
         } catch {
-            throw ControlError(.invalidParameters, "parameters of \(M.name) do not match: \(describe(error))")
+            throw ControlError(.invalidParameters, "parameters of \(M.name) do not match: \(describe(error, under: "params"))")
         }
     }
 
@@ -140,7 +140,13 @@ public enum ControlCodec {
         return bytes
     }
 
-    static func describe(_ error: any Error) -> String {
+    /// What is wrong, with the field path relative to `under` (the envelope key).
+    static func describe(_ error: any Error, under envelope: String? = nil) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            var keys = keys
+            if let envelope, keys.first?.stringValue == envelope { keys.removeFirst() }
+            return ControlCodec.path(keys)
+        }
         switch error {
         case DecodingError.keyNotFound(let key, let context):
             return "missing \(path(context.codingPath + [key]))"

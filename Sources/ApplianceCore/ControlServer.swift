@@ -71,9 +71,12 @@ public final class ControlServer: Sendable {
     /// socket file on the way out.
     public func run(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
         let idle = idleTimeout
+        // Bound under a temporary name and renamed into place once its mode
+        // is set: no client ever sees the socket with the umask's mode.
+        let temporaryPath = path + ".new"
         let server = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
-            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { (channel: any Channel) -> EventLoopFuture<Connection> in
+            .bind(unixDomainSocketPath: temporaryPath, cleanupExistingSocketFile: true) { (channel: any Channel) -> EventLoopFuture<Connection> in
                 guard let provider = channel as? any SocketOptionProvider else {
                     return channel.eventLoop.makeFailedFuture(ControlError(.failed, "no peer credentials"))
                 }
@@ -86,9 +89,11 @@ public final class ControlServer: Sendable {
                     return Connection(channel: asyncChannel, caller: PeerCredentials(credentials))
                 }
             }
-        guard chmod(path, socketMode) == 0 else {
+        guard chmod(temporaryPath, socketMode) == 0, rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
             try? await server.channel.close()
-            throw ControlError(.failed, "cannot set mode of \(path): \(String(cString: strerror(errno)))")
+            unlink(temporaryPath)
+            throw ControlError(.failed, "cannot put the control socket in place at \(path): \(reason)")
         }
         logger.debug("control socket listening", metadata: ["path": "\(path)", "methods": "\(routes.methodNames)"])
         defer { unlink(path) }

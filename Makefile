@@ -1,0 +1,44 @@
+# The appliance's two commands: `make run` and `make test` (README.md).
+SWIFT      ?= swift
+ROOT       ?= .appliance
+PORT_BASE  ?= 10000
+BIN        := .build/debug
+
+# Debian packages each command needs (installed when missing).
+RUN_DEPS   := passwd
+TEST_DEPS  := $(RUN_DEPS) util-linux procps
+BENCH_DEPS := runit hyperfine python3
+
+.PHONY: all build run test bench deps-run deps-test clean help
+
+all: build
+
+help:
+	@echo "make run     build and start the appliance in development mode (root $(ROOT), port base $(PORT_BASE))"
+	@echo "make test    install what the tests need, build, run every test"
+	@echo "make bench   run the benchmarks against their anchors (bench/README.md)"
+
+build:
+	$(SWIFT) build
+
+deps-run:
+	@scripts/install-deps $(RUN_DEPS)
+
+deps-test:
+	@scripts/install-deps $(TEST_DEPS)
+
+run: deps-run build
+	@mkdir -p $(ROOT)
+	exec $(BIN)/procmon --root $(ROOT) --port-base $(PORT_BASE) --foreground --config rootfs/etc/appliance/services.conf
+
+test: deps-test
+	$(SWIFT) build --build-tests
+	APPLIANCE_BIN_DIR=$(BIN) $(SWIFT) test --skip-build --disable-xctest
+
+bench: build
+	@scripts/install-deps $(BENCH_DEPS)
+	$(SWIFT) build -c release
+	bench/procmon-restart.sh
+
+clean:
+	rm -rf .build $(ROOT)

@@ -1,0 +1,162 @@
+import ApplianceCore
+import Foundation
+import Glibc
+import Testing
+
+/// Runs the real `procmon` binary on a temporary appliance root with a
+/// manifest written by the test, and reads what it does: its control socket,
+/// its audit events (a datagram socket bound where auditd's would be), its
+/// logs and `/proc`.
+final class ProcmonHarness: @unchecked Sendable {
+    static var binDirectory: String {
+        if let explicit = ProcessInfo.processInfo.environment["APPLIANCE_BIN_DIR"] { return explicit }
+        // The test bundle lives in the build folder beside the executables.
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
+        return (exe as NSString).deletingLastPathComponent
+    }
+
+    let root: String
+    let portBase: Int
+    let process = Process()
+    let audit: AuditReceiver
+    var paths: AppliancePaths { AppliancePaths(root: root) }
+    var client: ControlClient { ControlClient(paths: paths, daemon: "procmon", timeout: .seconds(5)) }
+
+    /// `manifest` may use `{bin}` for the binaries folder.
+    init(manifest: String, portBase: Int = 20000, arguments: [String] = []) throws {
+        root = NSTemporaryDirectory() + "procmon-test-" + UUID().uuidString.prefix(8)
+        self.portBase = portBase
+        try FileManager.default.createDirectory(atPath: root + "/run/appliance", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/etc/appliance", withIntermediateDirectories: true)
+        try manifest.replacingOccurrences(of: "{bin}", with: Self.binDirectory)
+            .write(toFile: root + "/etc/appliance/services.conf", atomically: true, encoding: .utf8)
+        audit = try AuditReceiver(path: root + "/run/appliance/audit.sock")
+        process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/procmon")
+        process.arguments = ["--root", root, "--foreground", "--port-base", String(portBase)] + arguments
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        FileManager.default.createFile(atPath: root + "/procmon.err", contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: root + "/procmon.err")
+        try process.run()
+    }
+
+    var procmonLog: String { (try? String(contentsOfFile: root + "/procmon.err", encoding: .utf8)) ?? "" }
+
+    func serviceLog(_ name: String) -> String {
+        (try? String(contentsOfFile: paths.logFile(name), encoding: .utf8)) ?? ""
+    }
+
+    func processes() throws -> [ProcessStatus] {
+        let line = try client.callBlocking(ProcessesMethod.self, NoValue())
+        return line
+    }
+
+    func status(_ name: String) -> ProcessStatus? {
+        (try? processes())?.first { $0.name == name }
+    }
+
+    /// Polls until `condition` holds or `timeout` passes; records an issue naming `what` on timeout.
+    @discardableResult
+    func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () throws -> Bool) -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if (try? condition()) == true { return true }
+            usleep(20_000)
+        }
+        Issue.record("timed out waiting for \(what); procmon log:\n\(procmonLog)")
+        return false
+    }
+
+    func running(_ name: String) -> ProcessStatus? {
+        guard let status = status(name), status.state == "running" else { return nil }
+        return status
+    }
+
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+        audit.close()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+/// procmon's `processes` method, declared here as any client would.
+enum ProcessesMethod: ControlMethod {
+    typealias Parameters = NoValue
+    typealias Result = [ProcessStatus]
+    static let name = "processes"
+}
+
+struct ServiceNameParameter: Codable, Sendable { var name: String }
+
+enum StopMethod: ControlMethod {
+    typealias Parameters = ServiceNameParameter
+    typealias Result = ProcessStatus
+    static let name = "stop"
+}
+
+/// The fields of procmon's process status the tests read.
+struct ProcessStatus: Codable, Sendable {
+    var name: String
+    var state: String
+    var pid: Int32?
+    var startCount: Int
+    var rssBytes: Int?
+    var lastExit: String?
+    var failureReason: String?
+    var user: String?
+}
+
+/// Stands in for auditd's intake: a datagram socket at `run/appliance/audit.sock`.
+final class AuditReceiver: @unchecked Sendable {
+    let fd: Int32
+    let path: String
+    private var received: [String] = []
+
+    init(path: String) throws {
+        self.path = path
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8)) }
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+        chmod(path, 0o666)
+    }
+
+    /// Every event received so far.
+    func events() -> [String] {
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if n <= 0 { break }
+            received.append(String(decoding: buffer[0..<n], as: UTF8.self))
+        }
+        return received
+    }
+
+    func events(kind: String) -> [String] {
+        events().filter { $0.contains(" \(kind) [") || $0.contains(" \(kind) - ") }
+    }
+
+    func close() {
+        Glibc.close(fd)
+        unlink(path)
+    }
+}
+
+/// Fields of `/proc/<pid>/status`.
+func procStatus(_ pid: Int32) -> [String: String] {
+    guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return [:] }
+    var fields: [String: String] = [:]
+    for line in text.split(separator: "\n") {
+        guard let colon = line.firstIndex(of: ":") else { continue }
+        fields[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
+    return fields
+}
+
+func processExists(_ pid: Int32) -> Bool {
+    kill(pid, 0) == 0 || errno == EPERM
+}
