@@ -7,7 +7,7 @@ BIN        := .build/debug
 # Debian packages each command needs (installed when missing).
 RUN_DEPS   := passwd
 TEST_DEPS  := $(RUN_DEPS) util-linux procps
-BENCH_DEPS := runit hyperfine python3
+BENCH_DEPS := runit python3
 
 .PHONY: all build run test bench deps-run deps-test clean help
 

@@ -15,8 +15,12 @@
 //      raised for each kept one so it survives execve of a plain binary
 //   6. PR_SET_NO_NEW_PRIVS, RLIMIT_CORE 0 (no core dumps with secrets)
 //   7. LISTEN_PID filled with our pid, chdir, execve
-// A failed step writes (errno, step) to a close-on-exec pipe and exits 127;
-// the parent reads EOF on success.
+// The child is made with clone(CLONE_VM | CLONE_VFORK) on a stack of its own,
+// as glibc's posix_spawn does: no page tables are copied (procmon's restart
+// latency does not grow with its size), and the parent thread sleeps until the
+// child has called execve or exited. A failed step records (errno, step) in
+// memory the two share and exits 127. All signals are blocked across the clone
+// so no handler of the parent's can run in the child before it resets them.
 #define _GNU_SOURCE
 #include "CApplianceSystem.h"
 
@@ -25,7 +29,9 @@
 #include <grp.h>
 #include <pthread.h>
 #include <linux/capability.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -51,23 +57,21 @@ static const char *const step_names[] = {
     "ambient capabilities", "no_new_privs", "rlimit core", "chdir", "execve",
 };
 
-static void child_fail(int pipe_fd, int step) {
-    struct spawn_failure failure = { errno, step };
-    ssize_t ignored = write(pipe_fd, &failure, sizeof failure);
-    (void)ignored;
+struct child_context {
+    const appliance_spawn_attributes *attributes;
+    struct spawn_failure failure;   // written by the child, read by the parent
+};
+
+static int child_fail(struct child_context *context, int step) {
+    context->failure.error = errno;
+    context->failure.step = step;
     _exit(127);
 }
 
-static void close_all_from(int lowest, int keep) {
+static void close_all_from(int lowest) {
     // close_range(2) where the kernel has it (5.9+); a bounded loop otherwise.
-    if (keep >= lowest) {
-        if (keep > lowest && syscall(SYS_close_range, lowest, keep - 1, 0) != 0)
-            for (int fd = lowest; fd < keep; fd++) close(fd);
-        if (syscall(SYS_close_range, keep + 1, ~0U, 0) != 0)
-            for (int fd = keep + 1; fd < 65536; fd++) close(fd);
-    } else if (syscall(SYS_close_range, lowest, ~0U, 0) != 0) {
+    if (syscall(SYS_close_range, lowest, ~0U, 0) != 0)
         for (int fd = lowest; fd < 65536; fd++) close(fd);
-    }
 }
 
 static void write_decimal(char *slot, long value) {
@@ -78,41 +82,39 @@ static void write_decimal(char *slot, long value) {
     *slot = '\0';
 }
 
-static void child(const appliance_spawn_attributes *a, int pipe_fd) {
-    sigset_t empty;
-    sigemptyset(&empty);
-    if (sigprocmask(SIG_SETMASK, &empty, NULL) != 0) child_fail(pipe_fd, 1);
+static int child(void *argument) {
+    struct child_context *context = argument;
+    const appliance_spawn_attributes *a = context->attributes;
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
     for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, NULL); // EINVAL for KILL/STOP: fine
-    if (setsid() < 0) child_fail(pipe_fd, 2);
+    sigset_t empty;
+    sigemptyset(&empty);
+    if (sigprocmask(SIG_SETMASK, &empty, NULL) != 0) return child_fail(context, 1);
+    if (setsid() < 0) return child_fail(context, 2);
 
-    // Move the error pipe and every source fd above the target range first,
-    // so dup2 into 0..nfds-1 never clobbers a source not yet moved.
-    int high = a->nfds + 3;
-    int moved = fcntl(pipe_fd, F_DUPFD_CLOEXEC, high);
-    if (moved < 0) child_fail(pipe_fd, 3);
-    pipe_fd = moved;
+    // Move every source fd above the target range first, so dup2 into
+    // 0..nfds-1 never clobbers a source not yet moved.
     int sources[64];
-    if (a->nfds > 64) { errno = EMFILE; child_fail(pipe_fd, 3); }
+    if (a->nfds > 64) { errno = EMFILE; return child_fail(context, 3); }
     for (int i = 0; i < a->nfds; i++) {
-        sources[i] = fcntl(a->fds[i], F_DUPFD_CLOEXEC, high);
-        if (sources[i] < 0) child_fail(pipe_fd, 3);
+        sources[i] = fcntl(a->fds[i], F_DUPFD_CLOEXEC, a->nfds);
+        if (sources[i] < 0) return child_fail(context, 3);
     }
     for (int i = 0; i < a->nfds; i++)
-        if (dup2(sources[i], i) < 0) child_fail(pipe_fd, 3);  // dup2 clears CLOEXEC
-    close_all_from(a->nfds, pipe_fd);
+        if (dup2(sources[i], i) < 0) return child_fail(context, 3);  // dup2 clears CLOEXEC
+    close_all_from(a->nfds);
 
     if (a->drop_privileges) {
         int last = appliance_last_capability();
         for (int cap = 0; cap <= last; cap++)
             if (!(a->keep_capabilities & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
-                child_fail(pipe_fd, 5);
-        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) child_fail(pipe_fd, 6);
-        if (setgroups(0, NULL) != 0) child_fail(pipe_fd, 7);
-        if (setresgid(a->gid, a->gid, a->gid) != 0) child_fail(pipe_fd, 8);
-        if (setresuid(a->uid, a->uid, a->uid) != 0) child_fail(pipe_fd, 9);
+                return child_fail(context, 5);
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return child_fail(context, 6);
+        if (setgroups(0, NULL) != 0) return child_fail(context, 7);
+        if (setresgid(a->gid, a->gid, a->gid) != 0) return child_fail(context, 8);
+        if (setresuid(a->uid, a->uid, a->uid) != 0) return child_fail(context, 9);
         struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
         struct __user_cap_data_struct data[2];
         memset(data, 0, sizeof data);
@@ -122,52 +124,47 @@ static void child(const appliance_spawn_attributes *a, int pipe_fd) {
             data[word].permitted = bits;
             data[word].inheritable = bits;
         }
-        if (syscall(SYS_capset, &header, data) != 0) child_fail(pipe_fd, 10);
+        if (syscall(SYS_capset, &header, data) != 0) return child_fail(context, 10);
         for (int cap = 0; cap <= last; cap++)
             if ((a->keep_capabilities & (1ULL << cap)) &&
                 prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) != 0)
-                child_fail(pipe_fd, 11);
+                return child_fail(context, 11);
         prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
     }
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) child_fail(pipe_fd, 12);
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return child_fail(context, 12);
     struct rlimit no_core = { 0, 0 };
-    if (setrlimit(RLIMIT_CORE, &no_core) != 0) child_fail(pipe_fd, 13);
+    if (setrlimit(RLIMIT_CORE, &no_core) != 0) return child_fail(context, 13);
 
     if (a->listen_pid_slot >= 0) {
         char *entry = a->envp[a->listen_pid_slot];
-        write_decimal(entry + strlen("LISTEN_PID="), (long)getpid());
+        write_decimal(entry + strlen("LISTEN_PID="), (long)syscall(SYS_getpid));
     }
-    if (a->working_directory && chdir(a->working_directory) != 0) child_fail(pipe_fd, 14);
+    if (a->working_directory && chdir(a->working_directory) != 0) return child_fail(context, 14);
     execve(a->path, a->argv, a->envp);
-    child_fail(pipe_fd, 15);
+    return child_fail(context, 15);
 }
+
+enum { CHILD_STACK_SIZE = 256 * 1024 };
 
 int appliance_spawn(const appliance_spawn_attributes *a, pid_t *pid, const char **failed_step) {
     *failed_step = NULL;
-    int pipe_fds[2];
-    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return errno;
-    pid_t child_pid = fork();
-    if (child_pid < 0) {
-        int error = errno;
-        close(pipe_fds[0]);
-        close(pipe_fds[1]);
-        return error;
-    }
-    if (child_pid == 0) {
-        close(pipe_fds[0]);
-        child(a, pipe_fds[1]);
-    }
-    close(pipe_fds[1]);
-    struct spawn_failure failure;
-    ssize_t n;
-    do { n = read(pipe_fds[0], &failure, sizeof failure); } while (n < 0 && errno == EINTR);
-    close(pipe_fds[0]);
-    if (n == (ssize_t)sizeof failure) {
+    char *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (stack == MAP_FAILED) return errno;
+    struct child_context context = { a, { 0, 0 } };
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t child_pid = clone(child, stack + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &context);
+    int clone_error = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    munmap(stack, CHILD_STACK_SIZE);
+    if (child_pid < 0) return clone_error;
+    if (context.failure.step != 0) {
         int status;
         while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR) {}
         int steps = (int)(sizeof step_names / sizeof step_names[0]);
-        *failed_step = (failure.step > 0 && failure.step < steps) ? step_names[failure.step] : "unknown";
-        return failure.error ? failure.error : ECHILD;
+        *failed_step = (context.failure.step > 0 && context.failure.step < steps) ? step_names[context.failure.step] : "unknown";
+        return context.failure.error ? context.failure.error : ECHILD;
     }
     *pid = child_pid;
     return 0;

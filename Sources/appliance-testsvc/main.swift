@@ -28,8 +28,8 @@ struct TestService: ParsableCommand {
     @Option(help: "After readiness, allocate and touch this many MiB.")
     var growMiB = 0
 
-    @Option(help: "After readiness, send \"ready <pid>\" as a UDP datagram to 127.0.0.1:PORT.")
-    var announce: UInt16?
+    @Option(help: "After readiness, send \"ready <pid>\" as a UDP datagram to 127.0.0.1:PORT (default: $TESTSVC_ANNOUNCE, so runit can exec it with no arguments).")
+    var announce: UInt16? = getenv("TESTSVC_ANNOUNCE").flatMap { UInt16(String(cString: $0)) }
 
     @Flag(help: "Ignore SIGTERM (procmon must escalate to SIGKILL).")
     var ignoreTerm = false
