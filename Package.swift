@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "procmon", targets: ["procmon"]),
+        .executable(name: "configd", targets: ["configd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -35,10 +36,11 @@ let package = Package(
             dependencies: ["Supervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // configd's logic: the typed model, its CLI-text language, validation,
-        // accounts and security policy. Pure: no sockets, files or clocks.
+        // accounts and security policy (pure), and the store and service around them.
         .target(
             name: "Configuration",
             dependencies: [
+                "ApplianceCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
@@ -49,10 +51,14 @@ let package = Package(
             name: "appliance-testsvc",
             dependencies: ["ApplianceCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .executableTarget(
+            name: "configd",
+            dependencies: ["Configuration", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore"]),
+        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Configuration"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,6 +11,8 @@ public struct ControlRoutes: Sendable {
 
     struct Route: Sendable {
         var permission: ControlPermission
+        /// Overrides the server's call timeout (a long poll needs more).
+        var timeout: Duration?
         var answer: Answer
     }
 
@@ -22,10 +24,11 @@ public struct ControlRoutes: Sendable {
     public mutating func register<M: ControlMethod>(
         _ method: M.Type,
         permission: ControlPermission,
+        timeout: Duration? = nil,
         _ handler: @escaping @Sendable (M.Parameters, PeerCredentials) async throws -> M.Result
     ) {
         precondition(routes[M.name] == nil, "control method \(M.name) registered twice")
-        routes[M.name] = Route(permission: permission) { id, line, caller in
+        routes[M.name] = Route(permission: permission, timeout: timeout) { id, line, caller in
             do {
                 let parameters = try ControlCodec.decodeParameters(M.self, from: line)
                 let result = try await handler(parameters, caller)

@@ -34,6 +34,8 @@ public final class ControlServer: Sendable {
     }
 
     public let path: String
+    /// A listening socket procmon bound and passed (`LISTEN_FDS`), or nil to bind `path` here.
+    private let inheritedDescriptor: Int32?
     private let routes: ControlRoutes
     private let socketMode: mode_t
     private let callTimeout: Duration
@@ -42,8 +44,11 @@ public final class ControlServer: Sendable {
     private let logger: Logger
     private let state = Mutex(Counters())
 
+    /// - Parameter inheritedDescriptor: a listening socket passed by the
+    ///   supervisor; when nil the server binds `path` itself (standalone runs).
     public init(
         path: String,
+        inheritedDescriptor: Int32? = nil,
         routes: ControlRoutes,
         socketMode: mode_t = 0o600,
         callTimeout: Duration = .seconds(10),
@@ -52,6 +57,7 @@ public final class ControlServer: Sendable {
         onRefusal: @escaping @Sendable (Refusal) -> Void = { _ in }
     ) {
         self.path = path
+        self.inheritedDescriptor = inheritedDescriptor
         self.routes = routes
         self.socketMode = socketMode
         self.callTimeout = callTimeout
@@ -69,34 +75,42 @@ public final class ControlServer: Sendable {
 
     /// Binds the socket and serves until the task is cancelled; removes the
     /// socket file on the way out.
-    public func run(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws {
+    /// `onListening` runs once the socket accepts connections (to declare readiness).
+    public func run(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, onListening: @Sendable () -> Void = {}) async throws {
         let idle = idleTimeout
-        // Bound under a temporary name and renamed into place once its mode
-        // is set: no client ever sees the socket with the umask's mode.
-        let temporaryPath = path + ".new"
-        let server = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 64)
-            .bind(unixDomainSocketPath: temporaryPath, cleanupExistingSocketFile: true) { (channel: any Channel) -> EventLoopFuture<Connection> in
-                guard let provider = channel as? any SocketOptionProvider else {
-                    return channel.eventLoop.makeFailedFuture(ControlError(.failed, "no peer credentials"))
-                }
-                let credentials: EventLoopFuture<appliance_ucred> =
-                    provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-                return credentials.flatMapThrowing { credentials in
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
-                    try channel.pipeline.syncOperations.addHandler(CloseWhenIdle())
-                    let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    return Connection(channel: asyncChannel, caller: PeerCredentials(credentials))
-                }
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
+            guard let provider = channel as? any SocketOptionProvider else {
+                return channel.eventLoop.makeFailedFuture(ControlError(.failed, "no peer credentials"))
             }
-        guard chmod(temporaryPath, socketMode) == 0, rename(temporaryPath, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? await server.channel.close()
-            unlink(temporaryPath)
-            throw ControlError(.failed, "cannot put the control socket in place at \(path): \(reason)")
+            let credentials: EventLoopFuture<appliance_ucred> =
+                provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+            return credentials.flatMapThrowing { credentials in
+                try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+                try channel.pipeline.syncOperations.addHandler(CloseWhenIdle())
+                let asyncChannel = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                return Connection(channel: asyncChannel, caller: PeerCredentials(credentials))
+            }
+        }
+        let bootstrap = ServerBootstrap(group: group).serverChannelOption(.backlog, value: 64)
+        let server: NIOAsyncChannel<Connection, Never>
+        if let inheritedDescriptor {
+            server = try await bootstrap.bind(inheritedDescriptor, childChannelInitializer: initializer)
+        } else {
+            // Bound under a temporary name and renamed into place once its mode
+            // is set: no client ever sees the socket with the umask's mode.
+            let temporaryPath = path + ".new"
+            server = try await bootstrap.bind(unixDomainSocketPath: temporaryPath, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
+            guard chmod(temporaryPath, socketMode) == 0, rename(temporaryPath, path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                try? await server.channel.close()
+                unlink(temporaryPath)
+                throw ControlError(.failed, "cannot put the control socket in place at \(path): \(reason)")
+            }
         }
         logger.debug("control socket listening", metadata: ["path": "\(path)", "methods": "\(routes.methodNames)"])
-        defer { unlink(path) }
+        onListening()
+        // A passed socket's file belongs to procmon, which keeps it across our restarts.
+        defer { if inheritedDescriptor == nil { unlink(path) } }
         try await withTaskCancellationHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 try await server.executeThenClose { connections in
@@ -153,12 +167,12 @@ public final class ControlServer: Sendable {
         state.withLock { $0.requests += 1 }
         let method = header.method
         do {
-            let reply = try await withDeadline(callTimeout) { await route.answer(header.id, line, caller) }
+            let reply = try await withDeadline(route.timeout ?? callTimeout) { await route.answer(header.id, line, caller) }
             return (reply, true)
         } catch {
             state.withLock { $0.timeouts += 1 }
             logger.warning("control call timed out", metadata: ["method": "\(method)", "caller": "\(caller)"])
-            return (ControlCodec.encodeError(ControlError(.timeout, "\(method) did not finish within \(callTimeout)"), id: header.id), true)
+            return (ControlCodec.encodeError(ControlError(.timeout, "\(method) did not finish within \(route.timeout ?? callTimeout)"), id: header.id), true)
         }
     }
 

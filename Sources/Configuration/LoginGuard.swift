@@ -68,17 +68,34 @@ public struct LoginGuard: Sendable {
         accounts = Dictionary(config.accounts.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// Checks one login attempt.
+    /// Checks one login attempt (verifies the password here; see
+    /// `hashToVerify(for:)` and `conclude(...)` to verify elsewhere).
     public mutating func authenticate(name: String, password: String, now: LoginTime) -> LoginOutcome {
+        let storedHash = hashToVerify(for: name)
+        return conclude(name: name, verifiedHash: storedHash, matched: hasher.verify(password, against: storedHash), now: now)
+    }
+
+    /// The hash a password for `name` is to be verified against: the
+    /// account's, or the dummy one for an unknown name or an account without a
+    /// password, so that every attempt costs one verification.
+    public func hashToVerify(for name: String) -> String {
+        accounts[name]?.passwordHash ?? dummyHash
+    }
+
+    /// The hasher verifications must use.
+    public var passwordHasher: PasswordHasher { hasher }
+
+    /// Concludes an attempt whose password was verified against
+    /// `verifiedHash` (from `hashToVerify`) outside the guard, so a caller can
+    /// run the costly hash without holding the guard. A password changed in
+    /// between makes the attempt fail.
+    public mutating func conclude(name: String, verifiedHash: String, matched: Bool, now: LoginTime) -> LoginOutcome {
         let key = LoginGuard.key(for: name)
         let account = accounts[name]
         let known = account != nil
         var record = records[key] ?? Record(lastSeen: now.monotonic)
         record.lastSeen = now.monotonic
-
-        // Always one verification, whatever happens next, so every answer takes as long.
-        let storedHash = account?.passwordHash ?? dummyHash
-        let passwordMatches = hasher.verify(password, against: storedHash) && account?.passwordHash != nil
+        let passwordMatches = matched && account?.passwordHash != nil && account?.passwordHash == verifiedHash
 
         if record.isLocked(at: now.monotonic) {
             records[key] = record

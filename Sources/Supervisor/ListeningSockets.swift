@@ -11,6 +11,34 @@ public enum ListeningSockets {
         public var description: String { "cannot listen on \(socket): \(message)" }
     }
 
+    /// A listening Unix stream socket at `path`, mode 0666: who may do what is
+    /// decided per request from `SO_PEERCRED`, not by the file's mode. Bound
+    /// under a temporary name and renamed into place once its mode is set.
+    public static func bindUnix(path: String) throws(BindError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw BindError(socket: path, message: String(cString: strerror(errno))) }
+        let temporary = path + ".new"
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(temporary.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(fd)
+            throw BindError(socket: path, message: "path too long for a Unix socket")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        unlink(temporary)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, chmod(temporary, 0o666) == 0, listen(fd, 128) == 0, rename(temporary, path) == 0 else {
+            let message = String(cString: strerror(errno))
+            close(fd)
+            unlink(temporary)
+            throw BindError(socket: path, message: message)
+        }
+        return fd
+    }
+
     /// A bound (and for TCP, listening) socket, close-on-exec in procmon.
     public static func bind(_ transport: ServiceDefinition.ListenSocket.Transport, address: String, port: UInt16) throws(BindError) -> Int32 {
         let label = "\(transport.rawValue) \(address.contains(":") ? "[\(address)]" : address):\(port)"

@@ -22,7 +22,8 @@ public struct ManifestError: Error, Equatable, CustomStringConvertible {
 /// memory-limit = 64M
 /// ```
 /// Keys: exec, user, group, capabilities (names such as `net_admin`), listen
-/// (`NAME tcp|udp PORT [ADDRESS]`, repeatable), after, ready (`notify`|`none`),
+/// (`NAME tcp|udp PORT [ADDRESS]` or `NAME unix FILE` under run/appliance,
+/// repeatable), after, ready (`notify`|`none`), pass-env, writable,
 /// ready-timeout, restart (`always`|`on-failure`|`never`), restart-delay,
 /// restart-delay-max, stable-after, start-limit, memory-limit (`K`/`M`/`G`),
 /// memory-grace, stop-timeout, env (`KEY=VALUE`, repeatable), log-size, log-files.
@@ -101,17 +102,24 @@ public enum ManifestParser {
             }
             service.capabilities = kept
         case "listen":
-            guard words.count == 3 || words.count == 4 else {
-                throw Problem(text: "listen takes NAME tcp|udp PORT [ADDRESS]")
-            }
-            guard let transport = ServiceDefinition.ListenSocket.Transport(rawValue: words[1]) else {
-                throw Problem(text: "listen transport must be tcp or udp, not \"\(words[1])\"")
-            }
-            guard let port = UInt16(words[2]), port > 0 else {
-                throw Problem(text: "listen port must be 1-65535, not \"\(words[2])\"")
+            guard let transportWord = words.dropFirst().first, let transport = ServiceDefinition.ListenSocket.Transport(rawValue: transportWord) else {
+                throw Problem(text: "listen takes NAME tcp|udp PORT [ADDRESS] or NAME unix FILE")
             }
             guard isName(words[0]), !service.listen.contains(where: { $0.name == words[0] }) else {
                 throw Problem(text: "listen name \"\(words[0])\" must be a unique lowercase word")
+            }
+            if transport == .unix {
+                guard words.count == 3, isSocketFileName(words[2]) else {
+                    throw Problem(text: "listen NAME unix FILE takes a file name such as configd.sock (no folders)")
+                }
+                service.listen.append(.init(name: words[0], transport: .unix, port: 0, address: words[2]))
+                return
+            }
+            guard words.count == 3 || words.count == 4 else {
+                throw Problem(text: "listen takes NAME tcp|udp PORT [ADDRESS] or NAME unix FILE")
+            }
+            guard let port = UInt16(words[2]), port > 0 else {
+                throw Problem(text: "listen port must be 1-65535, not \"\(words[2])\"")
             }
             service.listen.append(.init(name: words[0], transport: transport, port: port, address: words.count == 4 ? words[3] : nil))
         case "after":
@@ -150,6 +158,18 @@ public enum ManifestParser {
                 throw Problem(text: "env takes KEY=VALUE")
             }
             service.environment[String(value[..<equals])] = String(value[value.index(after: equals)...])
+        case "pass-env":
+            for word in words {
+                guard word.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }) else {
+                    throw Problem(text: "pass-env takes variable names such as APPLIANCE_ADMIN_PASSWORD, not \"\(word)\"")
+                }
+            }
+            service.passEnvironment += words
+        case "writable":
+            guard !value.hasPrefix("/"), !value.split(separator: "/").contains(".."), !value.contains(" ") else {
+                throw Problem(text: "writable takes a folder relative to the root, without \"..\", such as var/lib/appliance")
+            }
+            service.writable.append(value)
         case "log-size":
             service.logMaxBytes = try size(value, key)
         case "log-files":
@@ -186,6 +206,12 @@ public enum ManifestParser {
             state[name] = true
         }
         for service in manifest.services { try visit(service.name, []) }
+    }
+
+    static func isSocketFileName(_ text: String) -> Bool {
+        !text.isEmpty && text.count <= 64 && !text.hasPrefix(".") && text.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "." || $0 == "_"
+        }
     }
 
     static func isName(_ text: some StringProtocol) -> Bool {

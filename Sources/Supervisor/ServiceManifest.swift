@@ -1,13 +1,17 @@
 /// One service procmon supervises, as the manifest declares it.
 public struct ServiceDefinition: Sendable, Equatable {
     public struct ListenSocket: Sendable, Equatable {
-        public enum Transport: String, Sendable { case tcp, udp }
+        public enum Transport: String, Sendable {
+            case tcp, udp
+            /// A Unix stream socket at `run/appliance/<path>` (a control socket).
+            case unix
+        }
         /// The name the service looks the socket up by (`LISTEN_FDNAMES`).
         public var name: String
         public var transport: Transport
-        /// The appliance's port; development mode adds the port base.
+        /// The appliance's port; development mode adds the port base. 0 for unix.
         public var port: UInt16
-        /// Address to bind; nil means procmon's default listen address.
+        /// Address to bind (nil: procmon's default); for unix, the file name under `run/appliance/`.
         public var address: String?
     }
 
@@ -37,6 +41,12 @@ public struct ServiceDefinition: Sendable, Equatable {
     public var memoryGrace: Duration
     public var stopTimeout: Duration
     public var environment: [String: String]
+    /// Variables copied from procmon's own environment when set there
+    /// (e.g. `APPLIANCE_ADMIN_PASSWORD` for configd's first start).
+    public var passEnvironment: [String]
+    /// Folders (relative to the root) the service may create entries in:
+    /// group-owned by the service's group, sticky, so it cannot remove others'.
+    public var writable: [String]
     public var logMaxBytes: Int
     public var logFiles: Int
     /// Declared at this line of the manifest, for messages.
@@ -55,6 +65,8 @@ public struct ServiceDefinition: Sendable, Equatable {
         memoryGrace = .seconds(3)
         stopTimeout = .seconds(5)
         environment = [:]
+        passEnvironment = []
+        writable = []
         logMaxBytes = 1 << 20
         logFiles = 3
     }

@@ -67,6 +67,11 @@ public actor Supervisor {
         }
         var sockets: [(name: String, fd: Int32)] = []
         for listen in definition.listen {
+            if listen.transport == .unix {
+                let fd = try ListeningSockets.bindUnix(path: settings.paths.runDirectory + "/" + (listen.address ?? definition.name + ".sock"))
+                sockets.append((listen.name, fd))
+                continue
+            }
             let port = Int(listen.port) + settings.portBase
             guard let shifted = UInt16(exactly: port) else {
                 throw ListeningSockets.BindError(socket: listen.name, message: "port \(listen.port) + base \(settings.portBase) exceeds 65535")
@@ -74,6 +79,7 @@ public actor Supervisor {
             let fd = try ListeningSockets.bind(listen.transport, address: listen.address ?? settings.listenAddress, port: shifted)
             sockets.append((listen.name, fd))
         }
+        try ServiceFolders.prepare(definition, identity: identity, paths: settings.paths)
         let log = try ServiceLog(path: settings.paths.logFile(definition.name), maximumBytes: definition.logMaxBytes, keptFiles: definition.logFiles)
         log.start()
         return Service(
@@ -210,7 +216,9 @@ public actor Supervisor {
     /// A minimal environment: nothing of procmon's own leaks to a service.
     private func environment(for definition: ServiceDefinition) -> [String: String] {
         var environment = ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "APPLIANCE_SERVICE": definition.name]
-        if let level = getenv("APPLIANCE_LOG_LEVEL") { environment["APPLIANCE_LOG_LEVEL"] = String(cString: level) }
+        for name in definition.passEnvironment + ["APPLIANCE_LOG_LEVEL"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
         environment.merge(definition.environment) { $1 }
         return environment
     }
@@ -355,6 +363,7 @@ public actor Supervisor {
                 service.definition.readyTimeout = definition.readyTimeout
                 service.definition.stopTimeout = definition.stopTimeout
                 service.definition.environment = definition.environment
+                service.definition.passEnvironment = definition.passEnvironment
                 service.definition.memoryLimit = definition.memoryLimit
                 service.definition.memoryGrace = definition.memoryGrace
                 service.memory = definition.memoryLimit.map { MemoryWatch(limit: $0, grace: definition.memoryGrace) }

@@ -87,11 +87,19 @@ struct ProcmonCommand: ParsableCommand {
         var text = "\nappliance running (root \(settings.paths.root.isEmpty ? "/" : settings.paths.root), port base \(settings.portBase))\n\n"
         text += ProcessTable.render(processes)
         let listening = manifestServices.flatMap { service in
-            service.listen.map { "  \(service.name) \($0.name): \($0.transport.rawValue) \($0.address ?? settings.listenAddress):\(Int($0.port) + settings.portBase)" }
+            service.listen.map { listen in
+                listen.transport == .unix
+                    ? "  \(service.name) \(listen.name): \(settings.paths.runDirectory)/\(listen.address ?? "")"
+                    : "  \(service.name) \(listen.name): \(listen.transport.rawValue) \(listen.address ?? settings.listenAddress):\(Int(listen.port) + settings.portBase)"
+            }
         }
         if !listening.isEmpty { text += "\nlistening:\n" + listening.joined(separator: "\n") + "\n" }
+        if let password = try? AtomicFile.read(settings.paths.initialAdminPasswordFile) {
+            // Shown on the terminal of `make run` only, never logged (PRODUCT.md: written once and printed).
+            text += "\nadmin password: \(String(decoding: password, as: UTF8.self).trimmingNewline) (from \(settings.paths.initialAdminPasswordFile))\n"
+        }
         text += "\nlogs:       \(settings.paths.logDirectory)/<service>.log\n"
-        text += "status:     procmon --root \(settings.paths.root.isEmpty ? "/" : settings.paths.root) status\n"
+        text += "status:     \(ownFolder())/procmon --root \(settings.paths.root.isEmpty ? "/" : settings.paths.root) status\n"
         text += "stop:       Ctrl-C\n"
         return text
     }
@@ -133,31 +141,15 @@ struct ProcmonCommand: ParsableCommand {
     }
 }
 
+extension String {
+    var trimmingNewline: String { hasSuffix("\n") ? String(dropLast()) : self }
+}
+
 enum FileHandleStandardError {
     static func write(_ text: String) {
         let bytes = Array(text.utf8)
         _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
     }
-}
-
-/// Runs an async body from synchronous `main` and returns its value.
-func runBlocking(_ body: @escaping @Sendable () async -> Int32) -> Int32 {
-    nonisolated(unsafe) var result: Int32 = 0
-    let done = DispatchSemaphoreLike()
-    Task {
-        result = await body()
-        done.signal()
-    }
-    done.wait()
-    return result
-}
-
-/// A one-shot semaphore over a pipe (no Dispatch or Foundation needed).
-final class DispatchSemaphoreLike: @unchecked Sendable {
-    private var fds: [Int32] = [-1, -1]
-    init() { _ = pipe(&fds) }
-    func signal() { var byte: UInt8 = 1; _ = Glibc.write(fds[1], &byte, 1) }
-    func wait() { var byte: UInt8 = 0; while Glibc.read(fds[0], &byte, 1) < 0 && errno == EINTR {} }
 }
 
 ProcmonCommand.main()

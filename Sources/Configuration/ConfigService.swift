@@ -1,0 +1,457 @@
+import ApplianceCore
+import Glibc
+import Logging
+
+/// configd: the one owner of the configuration. Holds the running
+/// configuration in memory and the startup configuration on disk, applies
+/// change sets whole or not at all, tells watchers what changed, and keeps
+/// the accounts, logins and sessions. Every change, login and save is audited
+/// with who, from where, and what (secrets never).
+public actor ConfigService {
+    /// Who is acting: a session's account, or the local console administrator.
+    struct Principal {
+        var account: String
+        var role: Role
+        var origin: RequestOrigin
+        var caller: PeerCredentials
+        var session: SessionToken?
+
+        var auditFacts: [(name: String, value: String)] {
+            [("account", account), ("role", role.rawValue), ("channel", origin.channel), ("peer", origin.peer),
+             ("uid", String(caller.uid)), ("pid", String(caller.pid))]
+        }
+    }
+
+    private struct Watcher {
+        var after: UInt64
+        var sections: Set<Section>
+        var continuation: CheckedContinuation<ConfigdMethod.Change, Never>
+    }
+
+    public let paths: AppliancePaths
+    private let store: ConfigStore
+    private let audit: AuditClient
+    private let logger: Logger
+    private let directory: CallerDirectory
+    private let hasher: PasswordHasher
+    private var running: ApplianceConfig
+    private var startup: ApplianceConfig
+    private var revision: UInt64 = 1
+    private var savedRevision: UInt64 = 1
+    private var sectionRevisions: [Section: UInt64] = [:]
+    private var loginGuard: LoginGuard
+    private var sessions: SessionTable
+    private var mustChange: Set<SessionToken> = []
+    private var startupProblem: String?
+    private var watchers: [UInt64: Watcher] = [:]
+    private var nextWatcher: UInt64 = 0
+    private var refusals = 0
+
+    /// Loads the startup configuration (or, when refused, the last good one),
+    /// and on a first start with no account creates `admin` (PRODUCT.md):
+    /// password from `initialAdminPassword`, else a random one written once,
+    /// mode 0600, to `var/lib/appliance/initial-admin-password`.
+    public init(paths: AppliancePaths, audit: AuditClient, logger: Logger, hasher: PasswordHasher = PasswordHasher(),
+                directory: CallerDirectory = CallerDirectory(), initialAdminPassword: String?) throws {
+        let store = ConfigStore(folder: paths.stateDirectory("configd"))
+        store.removeStaleTemporaries()
+        var config = ApplianceConfig()
+        var mustSave = false
+        var problem: String?
+        switch store.load() {
+        case .none:
+            logger.notice("no startup configuration: starting from the factory defaults")
+        case .loaded(let loaded):
+            config = loaded
+        case .refused(let refused, let fallback):
+            problem = refused
+            logger.error("startup configuration refused: \(refused)")
+            store.setAsideRefused()
+            if let fallback {
+                config = fallback
+                logger.notice("running the last good configuration; the refused file is kept as \(store.rejectedPath)")
+            }
+            mustSave = true
+            audit.record(AuditEvent("startup-config-refused", severity: .error, facts: [("problem", refused), ("fallback", fallback == nil ? "factory defaults" : "last good")],
+                                    message: "startup configuration refused (\(refused)); running the \(fallback == nil ? "factory defaults" : "last good configuration")"))
+        }
+        if config.accounts.isEmpty {
+            config = try Self.withInitialAdmin(config, password: initialAdminPassword, hasher: hasher, paths: paths, logger: logger, audit: audit)
+            mustSave = true
+        }
+        if mustSave { try store.save(config) }
+        self.paths = paths
+        self.store = store
+        self.audit = audit
+        self.logger = logger
+        self.directory = directory
+        self.hasher = hasher
+        self.startupProblem = problem
+        running = config
+        startup = config
+        loginGuard = LoginGuard(config: config, hasher: hasher)
+        sessions = SessionTable(policy: config.policy)
+    }
+
+    private static func withInitialAdmin(_ config: ApplianceConfig, password given: String?, hasher: PasswordHasher,
+                                         paths: AppliancePaths, logger: Logger, audit: AuditClient) throws -> ApplianceConfig {
+        var config = config
+        let password = given ?? InitialPassword.generate()
+        let account = Account(name: "admin", role: .admin)
+        let violations = PasswordPolicy(config.policy).violations(of: password, for: account, hasher: hasher)
+        if given != nil, !violations.isEmpty {
+            throw ControlError(.invalidParameters, "APPLIANCE_ADMIN_PASSWORD is refused: \(violations.map(\.description).joined(separator: "; "))")
+        }
+        var admin = account
+        admin.recordPasswordChange(newHash: try hasher.hash(password), at: Int64(time(nil)), historyDepth: config.policy.passwordHistoryDepth)
+        config.accounts.append(admin)
+        if given == nil {
+            try AtomicFile.write(password + "\n", to: paths.initialAdminPasswordFile, mode: 0o600)
+            logger.notice("created account admin; its password is in \(paths.initialAdminPasswordFile) (mode 0600)")
+        } else {
+            logger.notice("created account admin with the password from APPLIANCE_ADMIN_PASSWORD")
+        }
+        audit.record(AuditEvent("account-created", facts: [("account", "admin"), ("role", "admin"), ("by", "first-start")],
+                                message: "first start: created account admin"))
+        return config
+    }
+
+    // MARK: Who is calling
+
+    private func principal(session: String?, origin: RequestOrigin?, caller: PeerCredentials, allowMustChange: Bool = false) throws(ControlError) -> Principal {
+        if let session {
+            guard let token = SessionToken(hex: session), let found = sessions.touch(token, now: .now) else {
+                throw ControlError(.permissionDenied, "the session has expired or is unknown; sign in again")
+            }
+            if mustChange.contains(token) && !allowMustChange {
+                throw ControlError(.permissionDenied, "the password of \(found.account) has expired: change it first")
+            }
+            return Principal(account: found.account, role: found.role, origin: origin ?? RequestOrigin(channel: "session", peer: "-"), caller: caller, session: token)
+        }
+        guard directory.classify(caller) == .privileged else {
+            throw ControlError(.permissionDenied, "this request needs a session (sign in first)")
+        }
+        let name = getpwuid(caller.uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(caller.uid)"
+        return Principal(account: "console:\(name)", role: .admin, origin: origin ?? .console, caller: caller, session: nil)
+    }
+
+    /// The sections `caller` may read, checked against those asked for.
+    private func readableSections(_ asked: [Section]?, session: String?, caller: PeerCredentials) throws(ControlError) -> (Set<Section>, SecretDisclosure) {
+        let all = Set(Section.allCases)
+        if session != nil {
+            _ = try principal(session: session, origin: nil, caller: caller)
+            return (asked.map(Set.init) ?? all, .none)
+        }
+        switch directory.classify(caller) {
+        case .privileged:
+            return (asked.map(Set.init) ?? all, .none)
+        case .service(let service):
+            let allowed = service.readableSections
+            let wanted = asked.map(Set.init) ?? allowed
+            let forbidden = wanted.subtracting(allowed)
+            guard forbidden.isEmpty else {
+                throw ControlError(.permissionDenied, "\(service.rawValue) may read \(allowed.map(\.rawValue).sorted().joined(separator: ", ")), not \(forbidden.map(\.rawValue).sorted().joined(separator: ", "))")
+            }
+            return (wanted, service.secretDisclosure)
+        case .other:
+            throw ControlError(.permissionDenied, "uid \(caller.uid) may not read the configuration without a session")
+        }
+    }
+
+    // MARK: Reading and watching
+
+    public func get(_ parameters: ConfigdMethod.GetParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.Snapshot {
+        let (sections, secrets) = try readableSections(parameters.sections, session: parameters.session, caller: caller)
+        return ConfigdMethod.Snapshot(revision: revision,
+                                      text: ConfigRenderer.render(running, sections: sections, secrets: secrets),
+                                      config: running.view(sections: sections, secrets: secrets))
+    }
+
+    public func watch(_ parameters: ConfigdMethod.WatchParameters, caller: PeerCredentials) async throws(ControlError) -> ConfigdMethod.Change {
+        let (sections, _) = try readableSections(parameters.sections, session: nil, caller: caller)
+        let changed = changedSections(after: parameters.after, among: sections)
+        if !changed.isEmpty { return ConfigdMethod.Change(revision: revision, sections: changed) }
+        let wait = Duration.milliseconds(min(max(parameters.waitMilliseconds, 0), 25_000))
+        nextWatcher += 1
+        let id = nextWatcher
+        return await withCheckedContinuation { continuation in
+            watchers[id] = Watcher(after: parameters.after, sections: sections, continuation: continuation)
+            Task {
+                try? await Task.sleep(for: wait)
+                self.expireWatcher(id)
+            }
+        }
+    }
+
+    private func expireWatcher(_ id: UInt64) {
+        guard let watcher = watchers.removeValue(forKey: id) else { return }
+        watcher.continuation.resume(returning: ConfigdMethod.Change(revision: revision, sections: []))
+    }
+
+    private func changedSections(after: UInt64, among sections: Set<Section>) -> [Section] {
+        sections.filter { (sectionRevisions[$0] ?? 0) > after }.sorted { $0.rawValue < $1.rawValue }
+    }
+
+    // MARK: Changing
+
+    public func apply(_ parameters: ConfigdMethod.ApplyParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.Applied {
+        let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
+        guard !parameters.commands.isEmpty, parameters.commands.count <= 10_000 else {
+            throw ControlError(.invalidParameters, "a change set holds 1 to 10000 commands")
+        }
+        let changes = ChangeSet(commands: parameters.commands)
+        if case .refused(let refusal) = ChangeAuthorization.check(changes, role: who.role, account: who.account) {
+            refuse(who, "config-change-refused", refusal.description)
+            throw ControlError(.permissionDenied, refusal.description)
+        }
+        let updated: ApplianceConfig
+        do {
+            updated = try running.applying(changes)
+        } catch {
+            throw ControlError(.invalidParameters, error.description)
+        }
+        let diff = ConfigDiff(from: running, to: updated)
+        commit(updated)
+        audit.record(AuditEvent("config-change", facts: who.auditFacts + [("revision", String(revision)), ("change", diff.lines.isEmpty ? "none" : diff.description)],
+                                message: "\(who.account) changed the running configuration: \(diff.isEmpty ? "no difference" : diff.description.replacingNewlines())"))
+        return ConfigdMethod.Applied(revision: revision, diff: diff.description.isEmpty ? [] : diff.description.split(separator: "\n").map(String.init))
+    }
+
+    /// Makes `updated` the running configuration and tells everyone who must know.
+    private func commit(_ updated: ApplianceConfig) {
+        let before = running
+        running = updated
+        revision += 1
+        for section in Section.allCases where ConfigRenderer.render(before, sections: [section], secrets: .all) != ConfigRenderer.render(updated, sections: [section], secrets: .all) {
+            sectionRevisions[section] = revision
+        }
+        loginGuard.update(config: updated)
+        sessions.update(policy: updated.policy)
+        // Accounts locked, removed or demoted lose their sessions.
+        for account in before.accounts {
+            let now = updated.accounts.first { $0.name == account.name }
+            if now == nil || now!.locked || now!.role != account.role {
+                for ended in sessions.endAll(account: account.name) { mustChange.remove(ended.token) }
+            }
+        }
+        for (id, watcher) in watchers {
+            let changed = changedSections(after: watcher.after, among: watcher.sections)
+            guard !changed.isEmpty else { continue }
+            watchers[id] = nil
+            watcher.continuation.resume(returning: ConfigdMethod.Change(revision: revision, sections: changed))
+        }
+    }
+
+    public func save(_ parameters: ConfigdMethod.ActorParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.Revision {
+        let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
+        guard who.role == .admin || who.role == .operator else {
+            refuse(who, "config-save-refused", "a viewer may not save the configuration")
+            throw ControlError(.permissionDenied, "a viewer may not save the configuration")
+        }
+        do {
+            try store.save(running)
+        } catch {
+            logger.error("saving the startup configuration failed: \(error)")
+            audit.record(AuditEvent("config-save-failed", severity: .error, facts: who.auditFacts + [("error", "\(error)")], message: "saving failed: \(error)"))
+            throw ControlError(.failed, "the startup configuration was not saved: \(error)")
+        }
+        startup = running
+        savedRevision = revision
+        startupProblem = nil
+        audit.record(AuditEvent("config-save", facts: who.auditFacts + [("revision", String(revision))],
+                                message: "\(who.account) copied running-config to startup-config (revision \(revision))"))
+        return ConfigdMethod.Revision(revision: revision)
+    }
+
+    public func revert(_ parameters: ConfigdMethod.ActorParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.Revision {
+        let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
+        guard who.role == .admin else {
+            refuse(who, "config-revert-refused", "only an admin may revert the running configuration")
+            throw ControlError(.permissionDenied, "only an admin may revert the running configuration")
+        }
+        let diff = ConfigDiff(from: running, to: startup)
+        commit(startup)
+        audit.record(AuditEvent("config-revert", facts: who.auditFacts + [("revision", String(revision)), ("change", diff.description)],
+                                message: "\(who.account) reverted the running configuration to startup-config"))
+        return ConfigdMethod.Revision(revision: revision)
+    }
+
+    public func diff(_ parameters: ConfigdMethod.ActorParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.DiffResult {
+        _ = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
+        let diff = ConfigDiff(from: startup, to: running)
+        return ConfigdMethod.DiffResult(lines: diff.description.isEmpty ? [] : diff.description.split(separator: "\n").map(String.init))
+    }
+
+    /// SIGHUP: the startup configuration is read from disk again and becomes
+    /// the running one (unsaved changes are discarded, and that is audited).
+    public func reload() {
+        switch store.load() {
+        case .loaded(let config):
+            let discarded = ConfigDiff(from: startup, to: running)
+            startup = config
+            savedRevision = revision + 1
+            commit(config)
+            startupProblem = nil
+            audit.record(AuditEvent("config-reload", facts: [("discarded", discarded.description)], message: "configd re-read startup-config (SIGHUP)"))
+        case .refused(let problem, _):
+            startupProblem = problem
+            logger.error("SIGHUP: startup configuration refused, the running one stays: \(problem)")
+            audit.record(AuditEvent("startup-config-refused", severity: .error, facts: [("problem", problem)], message: "SIGHUP: startup configuration refused; running configuration kept"))
+        case .none:
+            logger.warning("SIGHUP: no startup configuration on disk; the running one stays")
+        }
+    }
+
+    // MARK: Logins and sessions
+
+    /// The hash to check and the hasher, for verification outside the actor.
+    public func credentialsToCheck(name: String) -> (hash: String, hasher: PasswordHasher) {
+        (loginGuard.hashToVerify(for: name), loginGuard.passwordHasher)
+    }
+
+    public func concludeLogin(_ parameters: ConfigdMethod.AuthenticateParameters, verifiedHash: String, matched: Bool, caller: PeerCredentials) -> ConfigdMethod.Login {
+        let now = LoginTime(epochSeconds: Int64(time(nil)), monotonic: .now)
+        let outcome = loginGuard.conclude(name: parameters.name, verifiedHash: verifiedHash, matched: matched, now: now)
+        let origin = parameters.origin
+        var facts: [(name: String, value: String)] = [("name", String(parameters.name.prefix(64))), ("channel", origin.channel), ("peer", origin.peer),
+                                                      ("uid", String(caller.uid)), ("pid", String(caller.pid))]
+        for event in loginGuard.takeEvents() { recordLoginEvent(event, facts: facts) }
+        switch outcome {
+        case .success(let role, let mustChangePassword):
+            do {
+                let session = try sessions.create(account: parameters.name, role: role, now: now.monotonic)
+                if mustChangePassword { mustChange.insert(session.token) }
+                facts.append(("session", session.token.description))
+                audit.record(AuditEvent("session-open", facts: facts, message: "\(parameters.name) signed in over \(origin.channel) from \(origin.peer)"))
+                return ConfigdMethod.Login(outcome: "success", role: role, mustChangePassword: mustChangePassword, session: session.token.hex,
+                                           message: mustChangePassword ? "Your password has expired: choose a new one." : "Welcome, \(parameters.name).")
+            } catch {
+                audit.record(AuditEvent("session-refused", severity: .warning, facts: facts, message: "\(parameters.name): \(error)"))
+                return ConfigdMethod.Login(outcome: "too-many-sessions", role: nil, mustChangePassword: nil, session: nil, message: error.description)
+            }
+        case .failure(let reason):
+            let (code, message): (String, String) = switch reason {
+            case .badCredentials: ("bad-credentials", "Wrong name or password.")
+            case .locked: ("locked", "This account is locked. Try again later or ask an administrator.")
+            case .expired: ("expired", "The password has expired. Ask an administrator to set a new one.")
+            }
+            return ConfigdMethod.Login(outcome: code, role: nil, mustChangePassword: nil, session: nil, message: message)
+        }
+    }
+
+    private func recordLoginEvent(_ event: LoginAuditEvent, facts: [(name: String, value: String)]) {
+        switch event {
+        case .loginSucceeded(let account, let role):
+            audit.record(AuditEvent("login-success", facts: facts + [("role", role.rawValue)], message: "login of \(account) succeeded"))
+        case .loginFailed(let name, let reason, let known):
+            audit.record(AuditEvent("login-failure", severity: .warning, facts: facts + [("reason", reason.rawValue), ("known-account", String(known))],
+                                    message: "login as \(name.prefix(64)) refused: \(reason.rawValue)"))
+        case .lockedOut(let name, let known, let failures, let until):
+            audit.record(AuditEvent("login-lockout", severity: .warning, facts: facts + [("failures", String(failures)), ("known-account", String(known)),
+                                                                                            ("until", until == nil ? "unlocked by an admin" : "lock duration")],
+                                    message: "\(name.prefix(64)) locked out after \(failures) failed logins"))
+            if until == nil, known, let index = running.accounts.firstIndex(where: { $0.name == name }) {
+                // Persisted, so a restart keeps an indefinite lockout.
+                var updated = running
+                updated.accounts[index].locked = true
+                commit(updated)
+                try? store.save(updated.applyingSavedAccounts(to: startup))
+            }
+        case .unlocked(let name):
+            audit.record(AuditEvent("login-unlock", facts: facts + [("account", name)], message: "\(name) unlocked"))
+        }
+    }
+
+    public func checkSession(_ token: String, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.SessionInfo {
+        guard let parsed = SessionToken(hex: token), let session = sessions.touch(parsed, now: .now) else {
+            throw ControlError(.permissionDenied, "the session has expired or is unknown; sign in again")
+        }
+        return ConfigdMethod.SessionInfo(account: session.account, role: session.role, mustChangePassword: mustChange.contains(parsed))
+    }
+
+    public func logout(_ token: String, caller: PeerCredentials) {
+        guard let parsed = SessionToken(hex: token), let ended = sessions.end(parsed) else { return }
+        mustChange.remove(parsed)
+        audit.record(AuditEvent("session-close", facts: [("account", ended.account), ("uid", String(caller.uid))], message: "\(ended.account) signed out"))
+    }
+
+    /// Ends sessions idle past the policy's timeout (on the monotonic clock).
+    public func expireIdleSessions() {
+        for session in sessions.expireIdle(now: .now) {
+            mustChange.remove(session.token)
+            audit.record(AuditEvent("session-expired", facts: [("account", session.account)], message: "\(session.account)'s session ended after \(running.policy.sessionIdleTimeoutSeconds) s idle"))
+        }
+    }
+
+    /// Step one of a password change: who, which account, and the hashes to check against.
+    public func passwordChangeContext(_ parameters: ConfigdMethod.SetPasswordParameters, caller: PeerCredentials) throws(ControlError) -> (account: Account, policy: SecurityPolicy, ownChange: Bool) {
+        let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller, allowMustChange: true)
+        let target = parameters.account ?? who.account
+        guard let account = running.accounts.first(where: { $0.name == target }) else {
+            throw ControlError(.invalidParameters, "no account \"\(target.prefix(64))\"")
+        }
+        let own = target == who.account
+        guard own || who.role == .admin else {
+            refuse(who, "password-change-refused", "only an admin may set another account's password")
+            throw ControlError(.permissionDenied, "only an admin may set another account's password")
+        }
+        return (account, running.policy, own)
+    }
+
+    /// Step two: the new hash, made outside the actor, is recorded.
+    public func recordPasswordChange(_ parameters: ConfigdMethod.SetPasswordParameters, newHash: String, caller: PeerCredentials) throws(ControlError) {
+        let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller, allowMustChange: true)
+        let target = parameters.account ?? who.account
+        var updated = running
+        guard let index = updated.accounts.firstIndex(where: { $0.name == target }) else {
+            throw ControlError(.invalidParameters, "no account \"\(target.prefix(64))\"")
+        }
+        updated.accounts[index].recordPasswordChange(newHash: newHash, at: Int64(time(nil)), historyDepth: running.policy.passwordHistoryDepth)
+        commit(updated)
+        if let session = who.session { mustChange.remove(session) }
+        // A password change is saved at once: it must survive a restart even before `copy running-config startup-config`.
+        do {
+            try store.save(running.applyingSavedAccounts(to: startup))
+            startup = running.applyingSavedAccounts(to: startup)
+        } catch {
+            throw ControlError(.failed, "the new password is in force but could not be saved: \(error)")
+        }
+        audit.record(AuditEvent("password-change", facts: who.auditFacts + [("target", target)], message: "\(who.account) changed the password of \(target)"))
+    }
+
+    private func refuse(_ who: Principal, _ kind: String, _ reason: String) {
+        refusals += 1
+        audit.record(AuditEvent(kind, severity: .warning, facts: who.auditFacts + [("reason", reason)], message: "\(who.account): \(reason)"))
+    }
+
+    public func status() -> ConfigdMethod.StatusResult {
+        ConfigdMethod.StatusResult(revision: revision, savedRevision: savedRevision, unsavedChanges: running != startup,
+                                   sessions: sessions.count, startupProblem: startupProblem, refusedRequests: refusals)
+    }
+}
+
+extension ApplianceConfig {
+    /// `startup` with this configuration's accounts: account changes that must
+    /// persist at once (a password change, a lockout) without saving other
+    /// unsaved changes.
+    func applyingSavedAccounts(to startup: ApplianceConfig) -> ApplianceConfig {
+        var saved = startup
+        saved.accounts = accounts
+        return saved
+    }
+}
+
+extension MonotonicInstant {
+    /// The monotonic clock now (CLOCK_MONOTONIC: setting the wall clock does not move it).
+    static var now: MonotonicInstant {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return MonotonicInstant(nanoseconds: UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec))
+    }
+}
+
+extension String {
+    func replacingNewlines() -> String {
+        split(separator: "\n").joined(separator: "; ")
+    }
+}

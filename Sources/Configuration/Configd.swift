@@ -1,0 +1,141 @@
+import ApplianceCore
+import Glibc
+import Logging
+
+/// configd's service: the control socket (passed by procmon as `control`, or
+/// bound here when run alone), readiness once it listens, idle-session
+/// expiry, SIGHUP to re-read startup-config, SIGTERM to stop.
+public enum Configd {
+    public static let exitConfigError: Int32 = 78
+    public static let exitSystemError: Int32 = 71
+
+    /// Runs until SIGTERM/SIGINT; returns the exit code.
+    public static func run(paths: AppliancePaths, signals: SignalWatcher, hasher: PasswordHasher = PasswordHasher()) async -> Int32 {
+        let logger = Logger(label: "configd")
+        let audit = AuditClient(paths: paths, appName: "configd")
+        let passed = ListenSockets.fromEnvironment()
+        do {
+            try AtomicFile.makeFolders(paths.stateDirectory("configd"), mode: 0o700)
+            try AtomicFile.makeFolders(paths.runDirectory, mode: 0o755)
+        } catch {
+            logger.critical("cannot prepare folders: \(error)")
+            return exitSystemError
+        }
+        let service: ConfigService
+        do {
+            let password = getenv("APPLIANCE_ADMIN_PASSWORD").map { String(cString: $0) }
+            unsetenv("APPLIANCE_ADMIN_PASSWORD")
+            service = try ConfigService(paths: paths, audit: audit, logger: logger, hasher: hasher, initialAdminPassword: password)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            return exitConfigError
+        }
+        let hashing = BlockingWorkPool(width: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        let server = ControlServer(
+            path: paths.controlSocket("configd"), inheritedDescriptor: passed?.fd(named: "control"),
+            routes: routes(service, hashing: hashing), socketMode: 0o666, logger: logger
+        ) { refusal in
+            audit.record(AuditEvent("control-refused", severity: .warning,
+                                    facts: [("socket", "configd"), ("uid", String(refusal.caller.uid)), ("pid", String(refusal.caller.pid)),
+                                            ("method", refusal.method ?? "-"), ("error", refusal.error.code.rawValue)],
+                                    message: "configd refused a control request: \(refusal.error.message)"))
+        }
+        let serving = Task {
+            do {
+                try await server.run { ServiceReadiness.notifyReady() }
+            } catch where !(error is CancellationError) {
+                logger.critical("control socket failed: \(error)")
+                kill(getpid(), SIGTERM)
+            } catch {}
+        }
+        let expiry = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(5))
+                await service.expireIdleSessions()
+            }
+        }
+        for await signal in signals.signals {
+            switch signal {
+            case SIGHUP:
+                await service.reload()
+            case SIGTERM, SIGINT:
+                logger.notice("stopping")
+                serving.cancel()
+                expiry.cancel()
+                _ = await serving.result
+                return 0
+            default:
+                break
+            }
+        }
+        return 0
+    }
+
+    static func routes(_ service: ConfigService, hashing: BlockingWorkPool) -> ControlRoutes {
+        var routes = ControlRoutes()
+        let frontEnds = frontEndPermission()
+        routes.register(ConfigdMethod.Get.self, permission: .anyone) { parameters, caller in
+            try await service.get(parameters, caller: caller)
+        }
+        routes.register(ConfigdMethod.Watch.self, permission: .anyone, timeout: .seconds(30)) { parameters, caller in
+            try await service.watch(parameters, caller: caller)
+        }
+        routes.register(ConfigdMethod.Authenticate.self, permission: frontEnds, timeout: .seconds(30)) { parameters, caller in
+            guard parameters.name.utf8.count <= 256, parameters.password.utf8.count <= 1024 else {
+                throw ControlError(.invalidParameters, "a name is at most 256 bytes and a password at most 1024")
+            }
+            let (hash, hasher) = await service.credentialsToCheck(name: parameters.name)
+            let password = parameters.password
+            let matched = await hashing.run { hasher.verify(password, against: hash) }
+            return await service.concludeLogin(parameters, verifiedHash: hash, matched: matched, caller: caller)
+        }
+        routes.register(ConfigdMethod.SessionCheck.self, permission: frontEnds) { parameters, caller in
+            try await service.checkSession(parameters.session, caller: caller)
+        }
+        routes.register(ConfigdMethod.Logout.self, permission: frontEnds) { parameters, caller in
+            await service.logout(parameters.session, caller: caller)
+            return NoValue()
+        }
+        routes.register(ConfigdMethod.Apply.self, permission: .anyone) { parameters, caller in
+            try await service.apply(parameters, caller: caller)
+        }
+        routes.register(ConfigdMethod.Save.self, permission: .anyone) { parameters, caller in
+            try await service.save(parameters, caller: caller)
+        }
+        routes.register(ConfigdMethod.Revert.self, permission: .anyone) { parameters, caller in
+            try await service.revert(parameters, caller: caller)
+        }
+        routes.register(ConfigdMethod.Diff.self, permission: .anyone) { parameters, caller in
+            try await service.diff(parameters, caller: caller)
+        }
+        routes.register(ConfigdMethod.SetPassword.self, permission: .anyone, timeout: .seconds(30)) { parameters, caller in
+            guard parameters.newPassword.utf8.count <= 1024, (parameters.currentPassword?.utf8.count ?? 0) <= 1024 else {
+                throw ControlError(.invalidParameters, "a password is at most 1024 bytes")
+            }
+            let context = try await service.passwordChangeContext(parameters, caller: caller)
+            let (violations, currentMatches, newHash) = await hashing.run { () -> ([PasswordRuleViolation], Bool, String?) in
+                let hasher = PasswordHasher()
+                let current = !context.ownChange || (parameters.currentPassword.map { hasher.verify($0, against: context.account.passwordHash ?? hasher.makeDummyHash()) } ?? false)
+                let violations = PasswordPolicy(context.policy).violations(of: parameters.newPassword, for: context.account, hasher: hasher)
+                return (violations, current, violations.isEmpty && current ? try? hasher.hash(parameters.newPassword) : nil)
+            }
+            guard currentMatches else { throw ControlError(.permissionDenied, "the current password is wrong") }
+            guard violations.isEmpty else {
+                throw ControlError(.invalidParameters, "the new password is refused: " + violations.map(\.description).joined(separator: "; "))
+            }
+            guard let newHash else { throw ControlError(.failed, "the password could not be hashed") }
+            try await service.recordPasswordChange(parameters, newHash: newHash, caller: caller)
+            return NoValue()
+        }
+        routes.register(ConfigdMethod.Status.self, permission: .anyone) { _, _ in
+            await service.status()
+        }
+        return routes
+    }
+
+    /// Who may sign users in: root, configd's own user, and webd.
+    static func frontEndPermission() -> ControlPermission {
+        let web = getpwnam("appliance-web").map { Set([$0.pointee.pw_uid]) } ?? []
+        return .privileged(or: web, named: "appliance-web")
+    }
+}

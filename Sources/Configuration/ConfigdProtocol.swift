@@ -1,0 +1,229 @@
+import ApplianceCore
+
+/// Where a request comes from, as the front-end that took it says: the
+/// channel and the remote peer (configd also records the verified local
+/// caller, pid and uid, beside it in the audit trail).
+public struct RequestOrigin: Codable, Sendable, Equatable {
+    /// `web`, `cli`, `ssh`, `snmp`, `console`.
+    public var channel: String
+    /// The remote address or terminal, e.g. `192.0.2.7:51544`, `pts/0`.
+    public var peer: String
+
+    public init(channel: String, peer: String) {
+        self.channel = channel
+        self.peer = peer
+    }
+
+    public static let console = RequestOrigin(channel: "console", peer: "local")
+}
+
+/// configd's control methods (`run/appliance/configd.sock`). A `session` is
+/// the token `authenticate` returned; root and configd's own user may act
+/// without one, as the local console administrator.
+public enum ConfigdMethod {
+    public struct GetParameters: Codable, Sendable {
+        /// The sections wanted; nil: every section the caller may read.
+        public var sections: [Section]?
+        public var session: String?
+        public init(sections: [Section]? = nil, session: String? = nil) {
+            self.sections = sections
+            self.session = session
+        }
+    }
+
+    public struct Snapshot: Codable, Sendable {
+        public var revision: UInt64
+        /// The configuration as commands (`show running-config`), secrets withheld.
+        public var text: String
+        public var config: ApplianceConfig
+    }
+
+    /// The running configuration, or the sections of it the caller may read.
+    public enum Get: ControlMethod {
+        public typealias Parameters = GetParameters
+        public typealias Result = Snapshot
+        public static let name = "get"
+    }
+
+    public struct WatchParameters: Codable, Sendable {
+        /// Answer once the running revision is past this one in these sections.
+        public var after: UInt64
+        public var sections: [Section]
+        /// How long to wait at most (capped at 25 s); answers with no change then.
+        public var waitMilliseconds: Int
+        public init(after: UInt64, sections: [Section], waitMilliseconds: Int = 20_000) {
+            self.after = after
+            self.sections = sections
+            self.waitMilliseconds = waitMilliseconds
+        }
+    }
+
+    public struct Change: Codable, Sendable, Equatable {
+        public var revision: UInt64
+        /// Sections changed after `after`; empty when the wait ran out.
+        public var sections: [Section]
+    }
+
+    /// A long poll: how a daemon is told that its section changed.
+    public enum Watch: ControlMethod {
+        public typealias Parameters = WatchParameters
+        public typealias Result = Change
+        public static let name = "watch"
+    }
+
+    public struct AuthenticateParameters: Codable, Sendable {
+        public var name: String
+        public var password: String
+        public var origin: RequestOrigin
+        public init(name: String, password: String, origin: RequestOrigin) {
+            self.name = name
+            self.password = password
+            self.origin = origin
+        }
+    }
+
+    public struct Login: Codable, Sendable, Equatable {
+        /// `success`, `bad-credentials`, `locked`, `expired`, `too-many-sessions`.
+        public var outcome: String
+        public var role: Role?
+        public var mustChangePassword: Bool?
+        public var session: String?
+        /// What to show the user; never says whether the name or the password was wrong.
+        public var message: String
+    }
+
+    /// Checks a password and opens a session.
+    public enum Authenticate: ControlMethod {
+        public typealias Parameters = AuthenticateParameters
+        public typealias Result = Login
+        public static let name = "authenticate"
+    }
+
+    public struct SessionParameters: Codable, Sendable {
+        public var session: String
+        public init(session: String) { self.session = session }
+    }
+
+    public struct SessionInfo: Codable, Sendable, Equatable {
+        public var account: String
+        public var role: Role
+        public var mustChangePassword: Bool
+    }
+
+    /// Checks (and refreshes) a session.
+    public enum SessionCheck: ControlMethod {
+        public typealias Parameters = SessionParameters
+        public typealias Result = SessionInfo
+        public static let name = "session"
+    }
+
+    public enum Logout: ControlMethod {
+        public typealias Parameters = SessionParameters
+        public typealias Result = NoValue
+        public static let name = "logout"
+    }
+
+    public struct ApplyParameters: Codable, Sendable {
+        public var session: String?
+        /// Configuration commands, applied whole or not at all.
+        public var commands: [String]
+        public var origin: RequestOrigin?
+        public init(session: String? = nil, commands: [String], origin: RequestOrigin? = nil) {
+            self.session = session
+            self.commands = commands
+            self.origin = origin
+        }
+    }
+
+    public struct Applied: Codable, Sendable, Equatable {
+        public var revision: UInt64
+        /// What changed, as `- old` / `+ new` command lines (secrets withheld).
+        public var diff: [String]
+    }
+
+    /// Applies a change set to the running configuration.
+    public enum Apply: ControlMethod {
+        public typealias Parameters = ApplyParameters
+        public typealias Result = Applied
+        public static let name = "apply"
+    }
+
+    public struct ActorParameters: Codable, Sendable {
+        public var session: String?
+        public var origin: RequestOrigin?
+        public init(session: String? = nil, origin: RequestOrigin? = nil) {
+            self.session = session
+            self.origin = origin
+        }
+    }
+
+    public struct Revision: Codable, Sendable, Equatable {
+        public var revision: UInt64
+    }
+
+    /// `copy running-config startup-config`: atomic, fsync'd.
+    public enum Save: ControlMethod {
+        public typealias Parameters = ActorParameters
+        public typealias Result = Revision
+        public static let name = "save"
+    }
+
+    /// The running configuration becomes the startup one again.
+    public enum Revert: ControlMethod {
+        public typealias Parameters = ActorParameters
+        public typealias Result = Revision
+        public static let name = "revert"
+    }
+
+    public struct DiffResult: Codable, Sendable, Equatable {
+        /// `- startup` / `+ running` lines; empty when nothing is unsaved.
+        public var lines: [String]
+    }
+
+    /// Running versus startup configuration.
+    public enum Diff: ControlMethod {
+        public typealias Parameters = ActorParameters
+        public typealias Result = DiffResult
+        public static let name = "diff"
+    }
+
+    public struct SetPasswordParameters: Codable, Sendable {
+        public var session: String?
+        /// The account; nil: the session's own.
+        public var account: String?
+        /// Required when changing one's own password.
+        public var currentPassword: String?
+        public var newPassword: String
+        public var origin: RequestOrigin?
+        public init(session: String? = nil, account: String? = nil, currentPassword: String? = nil, newPassword: String, origin: RequestOrigin? = nil) {
+            self.session = session
+            self.account = account
+            self.currentPassword = currentPassword
+            self.newPassword = newPassword
+            self.origin = origin
+        }
+    }
+
+    /// Sets a password under the policy (length, classes, history), hashed with scrypt.
+    public enum SetPassword: ControlMethod {
+        public typealias Parameters = SetPasswordParameters
+        public typealias Result = NoValue
+        public static let name = "set-password"
+    }
+
+    public struct StatusResult: Codable, Sendable, Equatable {
+        public var revision: UInt64
+        public var savedRevision: UInt64
+        public var unsavedChanges: Bool
+        public var sessions: Int
+        /// Why the startup configuration on disk was refused at the last load, if it was.
+        public var startupProblem: String?
+        public var refusedRequests: Int
+    }
+
+    public enum Status: ControlMethod {
+        public typealias Parameters = NoValue
+        public typealias Result = StatusResult
+        public static let name = "status"
+    }
+}

@@ -1,0 +1,40 @@
+import ApplianceCore
+import ArgumentParser
+import Configuration
+import Glibc
+
+struct ConfigdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "configd",
+        abstract: "The appliance's configuration daemon: the one owner of the configuration and the accounts.",
+        discussion: """
+        configd keeps the running configuration in memory and the startup configuration in \
+        <root>/var/lib/appliance/configd/startup-config (mode 0600, written atomically). It serves \
+        <root>/run/appliance/configd.sock: get, watch, apply, save, revert, diff, authenticate, \
+        session, logout, set-password, status; each request is checked against the caller's \
+        kernel-verified uid and, for changes, the session's role. Every change, login and save \
+        is an audit event.
+
+        On a first start with no account it creates admin with the password from \
+        APPLIANCE_ADMIN_PASSWORD, or a random one written once, mode 0600, to \
+        <root>/var/lib/appliance/initial-admin-password. A startup configuration that does not \
+        parse or validate is set aside as startup-config.rejected and the last good one runs.
+
+        SIGHUP re-reads startup-config into the running configuration (unsaved changes are \
+        discarded and that is audited); SIGTERM stops.
+        """
+    )
+
+    @OptionGroup var daemon: DaemonOptions
+
+    func run() throws {
+        let paths = daemon.paths
+        try AtomicFile.makeFolders(paths.logDirectory)
+        try daemon.detachUnlessForeground(logFile: paths.logFile("configd"))
+        let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
+        ApplianceLogging.bootstrap(label: "configd")
+        throw ExitCode(runBlocking { await Configd.run(paths: paths, signals: signals) })
+    }
+}
+
+ConfigdCommand.main()

@@ -1,0 +1,234 @@
+import ApplianceCore
+import Configuration
+import Foundation
+import Glibc
+import Testing
+
+/// configd under procmon, reached over its real control socket, one behaviour per test.
+@Suite(.serialized) struct ConfigdSystemTests {
+    static let adminPassword = "Correct-Horse-Battery-9"
+
+    static func manifest(extra: String = "") -> String {
+        """
+        [service configd]
+        exec = {bin}/configd --foreground --root {root}
+        user = appliance-config
+        listen = control unix configd.sock
+        writable = var/lib/appliance
+        pass-env = APPLIANCE_ADMIN_PASSWORD
+        stable-after = 100ms
+        restart-delay-max = 200ms
+        start-limit = 1000
+        \(extra)
+        """
+    }
+
+    static func start(extra: String = "") throws -> ProcmonHarness {
+        let harness = try ProcmonHarness(manifest: manifest(extra: extra), environment: ["APPLIANCE_ADMIN_PASSWORD": adminPassword])
+        harness.waitUntil("configd running", timeout: .seconds(60)) { harness.running("configd") != nil }
+        return harness
+    }
+
+    static func configd(_ harness: ProcmonHarness) -> ControlClient {
+        ControlClient(paths: harness.paths, daemon: "configd", timeout: .seconds(30))
+    }
+
+    /// First start creates admin from APPLIANCE_ADMIN_PASSWORD; the running
+    /// configuration is served without any password hash, and the startup
+    /// file is mode 0600.
+    @Test func firstStartCreatesAdminAndNoHashLeavesConfigd() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = Self.configd(harness)
+        let snapshot = try await client.call(ConfigdMethod.Get.self, .init())
+        #expect(snapshot.text.contains("account admin role admin"))
+        #expect(!snapshot.text.contains("$scrypt$"))
+        #expect(snapshot.config.accounts.first?.passwordHash == nil)
+        var info = stat()
+        #expect(stat(harness.paths.stateDirectory("configd") + "/startup-config", &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+        #expect(access(harness.paths.initialAdminPasswordFile, F_OK) != 0, "no random password file when one was given")
+        let login = try await client.call(ConfigdMethod.Authenticate.self, .init(name: "admin", password: Self.adminPassword, origin: .init(channel: "web", peer: "192.0.2.7")))
+        #expect(login.outcome == "success" && login.role == .admin && login.session?.count == 64)
+        harness.waitUntil("login audited") { harness.audit.events(kind: "login-success").contains { $0.contains(#"peer="192.0.2.7""#) } }
+    }
+
+    /// A wrong password and an unknown name get the same answer; after the
+    /// policy's failures the name is locked, even with the right password, and that is audited.
+    @Test func failedLoginsLockTheAccount() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = Self.configd(harness)
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["security login max-failures 3 window 300 lockout 600"]))
+        let origin = RequestOrigin(channel: "cli", peer: "pts/3")
+        let unknown = try await client.call(ConfigdMethod.Authenticate.self, .init(name: "nobody", password: "x", origin: origin))
+        let wrong = try await client.call(ConfigdMethod.Authenticate.self, .init(name: "admin", password: "wrong", origin: origin))
+        #expect(unknown.outcome == "bad-credentials" && wrong.outcome == "bad-credentials" && unknown.message == wrong.message)
+        for _ in 0..<2 { _ = try await client.call(ConfigdMethod.Authenticate.self, .init(name: "admin", password: "wrong", origin: origin)) }
+        let locked = try await client.call(ConfigdMethod.Authenticate.self, .init(name: "admin", password: Self.adminPassword, origin: origin))
+        #expect(locked.outcome == "locked" && locked.session == nil)
+        harness.waitUntil("lockout audited") { !harness.audit.events(kind: "login-lockout").isEmpty }
+        #expect(harness.audit.events(kind: "login-failure").count >= 4)
+        #expect(!harness.audit.events().contains { $0.contains("wrong") || $0.contains(Self.adminPassword) }, "no password in any audit event")
+    }
+
+    /// A viewer may read but its change is refused and audited; an operator
+    /// may change streams only; the admin's change is applied and audited with the diff.
+    @Test func changesAreCheckedAgainstTheSessionsRole() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = Self.configd(harness)
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["account vera role viewer", "account otto role operator"]))
+        let passwords = ["vera": "Blue-Lantern-42", "otto": "Green-Harbour-17"]
+        for (name, password) in passwords {
+            _ = try await client.call(ConfigdMethod.SetPassword.self, .init(account: name, newPassword: password))
+        }
+        await #expect(throws: ControlError(.invalidParameters, "the new password is refused: the password must not contain the account name")) {
+            _ = try await client.call(ConfigdMethod.SetPassword.self, .init(account: "vera", newPassword: "Vera-Was-Here-2026"))
+        }
+        let vera = try #require(try await client.call(ConfigdMethod.Authenticate.self, .init(name: "vera", password: passwords["vera"]!, origin: .init(channel: "web", peer: "198.51.100.4"))).session)
+        let read = try await client.call(ConfigdMethod.Get.self, .init(session: vera))
+        #expect(read.text.contains("account vera role viewer"))
+        await #expect(throws: ControlError.self) {
+            _ = try await client.call(ConfigdMethod.Apply.self, .init(session: vera, commands: ["hostname takeover"]))
+        }
+        harness.waitUntil("refusal audited") { harness.audit.events(kind: "config-change-refused").contains { $0.contains(#"account="vera""#) } }
+        let otto = try #require(try await client.call(ConfigdMethod.Authenticate.self, .init(name: "otto", password: passwords["otto"]!, origin: .init(channel: "cli", peer: "pts/1"))).session)
+        let applied = try await client.call(ConfigdMethod.Apply.self, .init(session: otto, commands: ["stream cam1 source file:/srv/cam1.ts destination rtp://239.1.1.1:5000"]))
+        #expect(applied.diff.contains { $0.hasPrefix("+ stream cam1") })
+        await #expect(throws: ControlError.self) {
+            _ = try await client.call(ConfigdMethod.Apply.self, .init(session: otto, commands: ["account otto role admin"]))
+        }
+        harness.waitUntil("change audited") { harness.audit.events(kind: "config-change").contains { $0.contains(#"account="otto""#) && $0.contains("stream cam1") } }
+        #expect(try await client.call(ConfigdMethod.Get.self, .init()).text.contains("hostname") == false)
+    }
+
+    /// An invalid change set is refused whole, naming the problem, and the running configuration is untouched.
+    @Test func anInvalidChangeSetIsRefusedWhole() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = Self.configd(harness)
+        let before = try await client.call(ConfigdMethod.Get.self, .init())
+        do {
+            _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["hostname edge-7", "stream cam1 source file:/x.ts destination rtp://239.1.1.1:5000 ttl 300"]))
+            Issue.record("the change set was accepted")
+        } catch {
+            #expect(error.code == .invalidParameters)
+            #expect(error.message.contains("line 2") && error.message.contains("ttl"))
+        }
+        let after = try await client.call(ConfigdMethod.Get.self, .init())
+        #expect(after.revision == before.revision && after.text == before.text)
+    }
+
+    /// 50 parallel clients, half changing two fields together, half reading:
+    /// no reader ever sees one field changed without the other.
+    @Test func parallelClientsNeverSeeAHalfAppliedChange() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = Self.configd(harness)
+        let torn = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<50 {
+                group.addTask {
+                    if index % 2 == 0 {
+                        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["system location \"L\(index)\"", "system contact \"L\(index)\""]))
+                        return 0
+                    }
+                    var torn = 0
+                    for _ in 0..<5 {
+                        let system = try await client.call(ConfigdMethod.Get.self, .init(sections: [.system])).config.system
+                        if system.location != system.contact { torn += 1 }
+                    }
+                    return torn
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(torn == 0)
+        let final = try await client.call(ConfigdMethod.Get.self, .init()).config.system
+        #expect(final.location == final.contact && final.location?.hasPrefix("L") == true)
+    }
+
+    /// A daemon watching its section is told when it changes.
+    @Test func aWatcherIsToldWhenItsSectionChanges() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = Self.configd(harness)
+        let revision = try await client.call(ConfigdMethod.Get.self, .init()).revision
+        async let change = client.call(ConfigdMethod.Watch.self, .init(after: revision, sections: [.streams], waitMilliseconds: 10_000))
+        try await Task.sleep(for: .milliseconds(300))
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["hostname not-a-stream"]))
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["stream cam2 source file:/srv/cam2.ts destination udp://127.0.0.1:5004"]))
+        let told = try await change
+        #expect(told.sections == [.streams] && told.revision == revision + 2)
+    }
+
+    /// save writes startup-config; diff shows unsaved changes; a corrupt
+    /// startup-config is refused at the next start, set aside, and the last
+    /// good configuration runs.
+    @Test func corruptStartupConfigIsRefusedAndTheLastGoodKept() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = Self.configd(harness)
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["hostname good-one"]))
+        #expect(try await client.call(ConfigdMethod.Diff.self, .init()).lines == ["+ hostname good-one"])
+        _ = try await client.call(ConfigdMethod.Save.self, .init())
+        #expect(try await client.call(ConfigdMethod.Diff.self, .init()).lines.isEmpty)
+        let startupPath = harness.paths.stateDirectory("configd") + "/startup-config"
+        try "hostname good-one\nstream broken source nowhere\n".write(toFile: startupPath, atomically: false, encoding: .utf8)
+        let pid = try #require(harness.running("configd")?.pid)
+        kill(pid, SIGKILL)
+        harness.waitUntil("configd back") { (harness.running("configd")?.pid).map { $0 != pid } ?? false }
+        let status = try await client.call(ConfigdMethod.Status.self, NoValue())
+        #expect(status.startupProblem?.contains("line 2, column") == true)
+        #expect(try await client.call(ConfigdMethod.Get.self, .init()).text.contains("hostname good-one"))
+        #expect(FileManager.default.fileExists(atPath: startupPath + ".rejected"))
+        harness.waitUntil("refusal audited") { !harness.audit.events(kind: "startup-config-refused").isEmpty }
+        // The admin still signs in: accounts came back with the last good configuration.
+        let login = try await client.call(ConfigdMethod.Authenticate.self, .init(name: "admin", password: Self.adminPassword, origin: .console))
+        #expect(login.outcome == "success")
+    }
+
+    /// SIGKILL at random moments during save, 50 times: startup-config is
+    /// always one whole configuration that was saved, never a torn one.
+    @Test func sigkillDuringSaveNeverLeavesATornStartupConfig() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = ControlClient(paths: harness.paths, daemon: "configd", timeout: .seconds(2))
+        let startupPath = harness.paths.stateDirectory("configd") + "/startup-config"
+        // Large configurations (about 60 KiB) so that a write takes long enough to be hit.
+        func variant(_ tag: String) -> [String] {
+            (0..<60).map { "stream s\($0) source file:/srv/\(tag)-\($0)-\(String(repeating: "x", count: 600)).ts destination udp://127.0.0.1:\(6000 + $0)" }
+        }
+        var saved: Set<String> = []
+        var hitsDuringWrite = 0
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<50 {
+            harness.waitUntil("configd running", timeout: .seconds(60)) { harness.running("configd") != nil && (try? client.callBlocking(ConfigdMethod.Status.self, NoValue())) != nil }
+            let tag = round % 2 == 0 ? "even" : "odd"
+            _ = try? client.callBlocking(ConfigdMethod.Apply.self, .init(commands: variant(tag)))
+            if let text = try? client.callBlocking(ConfigdMethod.Get.self, .init()).text { saved.insert(text) }
+            let pid = try #require(harness.running("configd")?.pid)
+            let saver = Task.detached { for _ in 0..<20 { _ = try? client.callBlocking(ConfigdMethod.Save.self, .init()) } }
+            usleep(UInt32.random(in: 0...40_000, using: &generator))
+            kill(pid, SIGKILL)
+            // A temporary file left behind proves the kill landed inside a write.
+            let folder = try FileManager.default.contentsOfDirectory(atPath: harness.paths.stateDirectory("configd"))
+            if folder.contains(where: { $0.contains(".tmp.") }) { hitsDuringWrite += 1 }
+            _ = await saver.result
+            let bytes = try #require(FileManager.default.contents(atPath: startupPath), "round \(round): no startup-config")
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parsed = try ConfigParser.parse(text)
+            try ConfigValidator().validate(parsed)
+            #expect(parsed.streams.isEmpty || parsed.streams.count == 60, "round \(round): \(parsed.streams.count) streams")
+            let tags = Set(parsed.streams.map { $0.source.description.contains("even") ? "even" : "odd" })
+            #expect(tags.count <= 1, "round \(round): streams from two saves")
+        }
+        #expect(!saved.isEmpty)
+        #expect(hitsDuringWrite > 0, "no kill landed inside a write; the test proved nothing")
+        // configd removes what a cut-short write left behind when it starts again.
+        harness.waitUntil("stale temporaries removed") {
+            try harness.running("configd") != nil
+                && FileManager.default.contentsOfDirectory(atPath: harness.paths.stateDirectory("configd")).allSatisfy { !$0.contains(".tmp.") }
+        }
+    }
+}
