@@ -2,7 +2,7 @@
 SWIFT      ?= swift
 ROOT       ?= .appliance
 PORT_BASE  ?= 10000
-BIN        := .build/debug
+BIN        := $(CURDIR)/.build/debug
 
 # Debian packages each command needs (installed when missing).
 RUN_DEPS   := passwd
@@ -39,6 +39,7 @@ bench: build
 	@scripts/install-deps $(BENCH_DEPS)
 	$(SWIFT) build -c release
 	bench/procmon-restart.sh
+	bench/configd.sh
 
 clean:
 	rm -rf .build $(ROOT)

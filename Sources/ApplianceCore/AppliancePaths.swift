@@ -16,9 +16,15 @@ public struct AppliancePaths: Sendable, Equatable {
     public let root: String
 
     public init(root: String) {
-        var absolute = root.hasPrefix("/") ? root : AppliancePaths.currentDirectory() + "/" + root
-        while absolute.count > 1 && absolute.hasSuffix("/") { absolute.removeLast() }
+        let absolute = Self.absolute(root)
         self.root = absolute == "/" ? "" : absolute
+    }
+
+    /// `path` made absolute against the working directory, without trailing slashes.
+    public static func absolute(_ path: String) -> String {
+        var absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
+        while absolute.count > 1 && absolute.hasSuffix("/") { absolute.removeLast() }
+        return absolute
     }
 
     /// True when this is the real appliance layout (root `/`).

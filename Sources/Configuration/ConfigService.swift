@@ -51,9 +51,9 @@ public actor ConfigService {
     /// and on a first start with no account creates `admin` (PRODUCT.md):
     /// password from `initialAdminPassword`, else a random one written once,
     /// mode 0600, to `var/lib/appliance/initial-admin-password`.
-    public init(paths: AppliancePaths, audit: AuditClient, logger: Logger, hasher: PasswordHasher = PasswordHasher(),
+    public init(paths: AppliancePaths, startupConfigPath: String? = nil, audit: AuditClient, logger: Logger, hasher: PasswordHasher = PasswordHasher(),
                 directory: CallerDirectory = CallerDirectory(), initialAdminPassword: String?) throws {
-        let store = ConfigStore(folder: paths.stateDirectory("configd"))
+        let store = startupConfigPath.map(ConfigStore.init(startupPath:)) ?? ConfigStore(folder: paths.stateDirectory("configd"))
         store.removeStaleTemporaries()
         var config = ApplianceConfig()
         var mustSave = false

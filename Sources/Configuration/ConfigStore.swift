@@ -10,9 +10,15 @@ public struct ConfigStore: Sendable {
     public let rejectedPath: String
 
     public init(folder: String) {
-        startupPath = folder + "/startup-config"
-        lastGoodPath = folder + "/startup-config.last-good"
-        rejectedPath = folder + "/startup-config.rejected"
+        self.init(startupPath: folder + "/startup-config")
+    }
+
+    /// A startup configuration at another path (`configd --config FILE`); the
+    /// last good copy and a rejected file go beside it.
+    public init(startupPath: String) {
+        self.startupPath = startupPath
+        lastGoodPath = startupPath + ".last-good"
+        rejectedPath = startupPath + ".rejected"
     }
 
     /// What loading found.
@@ -58,12 +64,13 @@ public struct ConfigStore: Sendable {
     /// Removes temporary files a write cut short by a crash left behind (the
     /// rename never happened, so they were never the configuration).
     public func removeStaleTemporaries() {
-        let folder = String(startupPath[..<startupPath.lastIndex(of: "/")!])
+        let folder = startupPath.lastIndex(of: "/").map { String(startupPath[..<$0]) } ?? "."
+        let prefix = String(startupPath[(startupPath.lastIndex(of: "/").map { startupPath.index(after: $0) } ?? startupPath.startIndex)...])
         guard let directory = opendir(folder) else { return }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix("startup-config") && name.contains(".tmp.") { unlink(folder + "/" + name) }
+            if name.hasPrefix(prefix + ".") && name.contains(".tmp.") { unlink(folder + "/" + name) }
         }
     }
 

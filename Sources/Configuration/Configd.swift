@@ -10,7 +10,7 @@ public enum Configd {
     public static let exitSystemError: Int32 = 71
 
     /// Runs until SIGTERM/SIGINT; returns the exit code.
-    public static func run(paths: AppliancePaths, signals: SignalWatcher, hasher: PasswordHasher = PasswordHasher()) async -> Int32 {
+    public static func run(paths: AppliancePaths, startupConfigPath: String? = nil, signals: SignalWatcher, hasher: PasswordHasher = PasswordHasher()) async -> Int32 {
         let logger = Logger(label: "configd")
         let audit = AuditClient(paths: paths, appName: "configd")
         let passed = ListenSockets.fromEnvironment()
@@ -25,7 +25,7 @@ public enum Configd {
         do {
             let password = getenv("APPLIANCE_ADMIN_PASSWORD").map { String(cString: $0) }
             unsetenv("APPLIANCE_ADMIN_PASSWORD")
-            service = try ConfigService(paths: paths, audit: audit, logger: logger, hasher: hasher, initialAdminPassword: password)
+            service = try ConfigService(paths: paths, startupConfigPath: startupConfigPath, audit: audit, logger: logger, hasher: hasher, initialAdminPassword: password)
         } catch {
             logger.critical("cannot start: \(error)")
             return exitConfigError

@@ -102,8 +102,11 @@ public enum ManifestParser {
             }
             service.capabilities = kept
         case "listen":
-            guard let transportWord = words.dropFirst().first, let transport = ServiceDefinition.ListenSocket.Transport(rawValue: transportWord) else {
+            guard let transportWord = words.dropFirst().first else {
                 throw Problem(text: "listen takes NAME tcp|udp PORT [ADDRESS] or NAME unix FILE")
+            }
+            guard let transport = ServiceDefinition.ListenSocket.Transport(rawValue: transportWord) else {
+                throw Problem(text: "listen transport must be tcp, udp or unix, not \"\(transportWord)\"")
             }
             guard isName(words[0]), !service.listen.contains(where: { $0.name == words[0] }) else {
                 throw Problem(text: "listen name \"\(words[0])\" must be a unique lowercase word")

@@ -209,8 +209,12 @@ public actor Supervisor {
         }
     }
 
+    /// A bare name is looked up in the bin folder; a relative path is taken
+    /// from procmon's working directory (the child runs in `/`).
     private func resolve(_ executable: String) -> String {
-        executable.contains("/") ? executable : settings.binDirectory + "/" + executable
+        if executable.hasPrefix("/") { return executable }
+        if executable.contains("/") { return AppliancePaths.absolute(executable) }
+        return settings.binDirectory + "/" + executable
     }
 
     /// A minimal environment: nothing of procmon's own leaks to a service.

@@ -20,6 +20,7 @@ struct ConfigdCommand: ParsableCommand {
         <root>/var/lib/appliance/initial-admin-password. A startup configuration that does not \
         parse or validate is set aside as startup-config.rejected and the last good one runs.
 
+        --config FILE keeps the startup configuration at FILE instead (FILE.last-good beside it). \
         SIGHUP re-reads startup-config into the running configuration (unsaved changes are \
         discarded and that is audited); SIGTERM stops.
         """
@@ -33,7 +34,8 @@ struct ConfigdCommand: ParsableCommand {
         try daemon.detachUnlessForeground(logFile: paths.logFile("configd"))
         let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
         ApplianceLogging.bootstrap(label: "configd")
-        throw ExitCode(runBlocking { await Configd.run(paths: paths, signals: signals) })
+        let startupConfig = daemon.config
+        throw ExitCode(runBlocking { await Configd.run(paths: paths, startupConfigPath: startupConfig, signals: signals) })
     }
 }
 

@@ -65,7 +65,7 @@ struct ProcmonCommand: ParsableCommand {
         ApplianceLogging.bootstrap(label: "procmon")
         let settings = SupervisorSettings(
             paths: paths,
-            binDirectory: binDir ?? Self.ownFolder(),
+            binDirectory: AppliancePaths.absolute(binDir ?? Self.ownFolder()),
             portBase: portBase ?? (paths.isApplianceRoot ? 0 : 10000),
             listenAddress: listenAddress ?? (paths.isApplianceRoot ? "::" : "127.0.0.1"),
             dropsPrivileges: geteuid() == 0

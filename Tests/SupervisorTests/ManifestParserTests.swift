@@ -28,6 +28,9 @@ import Testing
         memory-grace = 1500ms
         stop-timeout = 3s
         env = MODE=test=1
+        pass-env = APPLIANCE_ADMIN_PASSWORD TZ
+        writable = var/lib/appliance
+        listen = control unix webd.sock
         log-size = 512K
         log-files = 4
         """
@@ -37,7 +40,9 @@ import Testing
         #expect(web.command == ["/usr/libexec/appliance/webd", "-d"])
         #expect(web.user == "appliance-web" && web.group == "appliance")
         #expect(web.capabilities == [12, 13])
-        #expect(web.listen == [.init(name: "https", transport: .tcp, port: 443, address: nil), .init(name: "snmp", transport: .udp, port: 161, address: "::1")])
+        #expect(web.listen == [.init(name: "https", transport: .tcp, port: 443, address: nil), .init(name: "snmp", transport: .udp, port: 161, address: "::1"),
+                               .init(name: "control", transport: .unix, port: 0, address: "webd.sock")])
+        #expect(web.passEnvironment == ["APPLIANCE_ADMIN_PASSWORD", "TZ"] && web.writable == ["var/lib/appliance"])
         #expect(web.after == ["configd"])
         #expect(web.readiness == .none && web.readyTimeout == .seconds(2))
         #expect(web.restart.mode == .onFailure && web.restart.initialDelay == .milliseconds(250))
@@ -57,7 +62,7 @@ import Testing
         ("[service A]\nexec = x", 1, "service name \"A\" must be lowercase letters, digits and \"-\", starting with a letter"),
         ("[service a]\nuser = x", 1, "service \"a\" has no exec line"),
         ("[service a]\nexec = x\nlisten = web tcp 70000", 3, "listen port must be 1-65535, not \"70000\""),
-        ("[service a]\nexec = x\nlisten = web sctp 80", 3, "listen transport must be tcp or udp, not \"sctp\""),
+        ("[service a]\nexec = x\nlisten = web sctp 80", 3, "listen transport must be tcp, udp or unix, not \"sctp\""),
         ("[service a]\nexec = x\nmemory-limit = lots", 3, "memory-limit must be a size such as 64M, 512K or 1G, not \"lots\""),
         ("[service a]\nexec = x\nstop-timeout = 5", 3, "stop-timeout must be a duration such as 250ms, 10s or 2m, not \"5\""),
         ("[service a]\nexec = x\ncapabilities = sys_everything", 3, "unknown capability \"sys_everything\"; known: " + Capabilities.names.joined(separator: ", ")),
@@ -68,6 +73,10 @@ import Testing
         ("[service a]\nexec = x\nuser =", 3, "user needs a value"),
         ("[service a\nexec = x", 1, "a section header ends with \"]\""),
         ("[service a]\nexec = x\nrestart-delay = 2s\nrestart-delay-max = 1s", 4, "restart-delay-max must not be below restart-delay"),
+        ("[service a]\nexec = x\nlisten = control unix ../etc/passwd", 3, "listen NAME unix FILE takes a file name such as configd.sock (no folders)"),
+        ("[service a]\nexec = x\nwritable = /etc", 3, "writable takes a folder relative to the root, without \"..\", such as var/lib/appliance"),
+        ("[service a]\nexec = x\nwritable = var/../../etc", 3, "writable takes a folder relative to the root, without \"..\", such as var/lib/appliance"),
+        ("[service a]\nexec = x\npass-env = lower", 3, "pass-env takes variable names such as APPLIANCE_ADMIN_PASSWORD, not \"lower\""),
     ])
     func badManifestNamesFileLineAndProblem(text: String, line: Int, problem: String) {
         #expect(throws: ManifestError(file: "/etc/appliance/services.conf", line: line, problem: problem)) {

@@ -53,6 +53,40 @@ import Testing
         harness.waitUntil("login audited") { harness.audit.events(kind: "login-success").contains { $0.contains(#"peer="192.0.2.7""#) } }
     }
 
+    /// As root: configd runs as appliance-config with no capabilities; webd's
+    /// user may read only webd's sections; any other uid is refused without a session.
+    @Test(.enabled(if: getuid() == 0, "needs root to call as other uids"))
+    func eachUidReadsOnlyWhatItMay() async throws {
+        let harness = try Self.start(extra: "\n[service webd-standin]\nexec = {bin}/appliance-testsvc -d\nuser = appliance-web\n")
+        defer { harness.stop() }
+        let pid = try #require(harness.running("configd")?.pid)
+        let proc = procStatus(pid)
+        let uid = try #require(getpwnam("appliance-config")?.pointee.pw_uid)
+        #expect(proc["Uid"] == "\(uid)\t\(uid)\t\(uid)\t\(uid)")
+        #expect(proc["CapEff"] == "0000000000000000" && proc["NoNewPrivs"] == "1")
+        harness.waitUntil("stand-in running") { harness.running("webd-standin") != nil }
+        chmod(harness.root, 0o755)
+        func call(as user: String, _ line: String) throws -> String {
+            let script = "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.argv[2].encode()+b'\\n'); print(s.makefile().readline())"
+            let entry = try #require(getpwnam(user))
+            let result = try run("/usr/bin/setpriv", ["--reuid=\(entry.pointee.pw_uid)", "--regid=\(entry.pointee.pw_gid)", "--clear-groups", "/usr/bin/python3", "-c", script,
+                                                      harness.paths.controlSocket("configd"), line])
+            #expect(result.code == 0, "client as \(user) failed: \(result.error)")
+            return result.output
+        }
+        let system = try call(as: "appliance-web", #"{"id":1,"method":"get","params":{"sections":["system"]}}"#)
+        #expect(system.contains(#""result":{"config""#) && system.contains(#""revision""#) && !system.contains(#""error""#))
+        let snmp = try call(as: "appliance-web", #"{"id":2,"method":"get","params":{"sections":["snmp"]}}"#)
+        #expect(snmp.contains("webd may read policy, system, not snmp"))
+        let stranger = try call(as: "nobody", #"{"id":3,"method":"get","params":{}}"#)
+        #expect(stranger.contains("may not read the configuration without a session"))
+        let forged = try call(as: "nobody", #"{"id":4,"method":"apply","params":{"commands":["hostname pwned"]}}"#)
+        #expect(forged.contains("this request needs a session"))
+        let login = try call(as: "nobody", #"{"id":5,"method":"authenticate","params":{"name":"admin","password":"x","origin":{"channel":"web","peer":"-"}}}"#)
+        #expect(login.contains("permission-denied"))
+        #expect(try await Self.configd(harness).call(ConfigdMethod.Get.self, .init()).text.contains("pwned") == false)
+    }
+
     /// A wrong password and an unknown name get the same answer; after the
     /// policy's failures the name is locked, even with the right password, and that is audited.
     @Test func failedLoginsLockTheAccount() async throws {
