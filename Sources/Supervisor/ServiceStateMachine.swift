@@ -100,7 +100,8 @@ public struct ServiceStateMachine: Sendable {
         case exitedForGood(status: ExitStatus)
     }
 
-    public let policy: RestartPolicy
+    /// May change on a manifest reload; applies from the next event on.
+    public var policy: RestartPolicy
     public private(set) var state: State = .stopped
     /// Processes started over the service's life (NX-OS "start count").
     public private(set) var startCount = 0

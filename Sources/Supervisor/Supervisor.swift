@@ -358,19 +358,22 @@ public actor Supervisor {
         }
         for definition in newManifest.services {
             if var service = services[definition.name] {
-                if service.definition.listen != definition.listen {
+                // Everything but the listening sockets (bound once, kept across
+                // restarts) takes effect at the service's next start.
+                var updated = definition
+                if updated.listen != service.definition.listen {
                     logger.warning("listening sockets of a running service change at procmon's restart only", metadata: ["service": "\(definition.name)"])
+                    updated.listen = service.definition.listen
                 }
-                service.definition.command = definition.command
-                service.definition.after = definition.after
-                service.definition.readiness = definition.readiness
-                service.definition.readyTimeout = definition.readyTimeout
-                service.definition.stopTimeout = definition.stopTimeout
-                service.definition.environment = definition.environment
-                service.definition.passEnvironment = definition.passEnvironment
-                service.definition.memoryLimit = definition.memoryLimit
-                service.definition.memoryGrace = definition.memoryGrace
-                service.memory = definition.memoryLimit.map { MemoryWatch(limit: $0, grace: definition.memoryGrace) }
+                if settings.dropsPrivileges, let user = updated.user {
+                    service.identity = try ServiceAccounts.ensure(user: user, group: updated.group)
+                } else {
+                    service.identity = nil
+                }
+                try ServiceFolders.prepare(updated, identity: service.identity, paths: settings.paths)
+                service.definition = updated
+                service.machine.policy = updated.restart
+                service.memory = updated.memoryLimit.map { MemoryWatch(limit: $0, grace: updated.memoryGrace) }
                 services[definition.name] = service
             } else {
                 services[definition.name] = try Self.prepare(definition, settings: settings, logger: logger)

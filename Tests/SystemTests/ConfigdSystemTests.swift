@@ -53,6 +53,27 @@ import Testing
         harness.waitUntil("login audited") { harness.audit.events(kind: "login-success").contains { $0.contains(#"peer="192.0.2.7""#) } }
     }
 
+    /// Without APPLIANCE_ADMIN_PASSWORD the first start writes a random
+    /// password once, mode 0600, and it signs admin in; it is not in any log.
+    @Test func firstStartWithoutAPasswordWritesARandomOneOnce() async throws {
+        let harness = try ProcmonHarness(manifest: Self.manifest(), unsetting: ["APPLIANCE_ADMIN_PASSWORD"])
+        defer { harness.stop() }
+        harness.waitUntil("configd running", timeout: .seconds(60)) { harness.running("configd") != nil }
+        let file = harness.paths.initialAdminPasswordFile
+        var info = stat()
+        #expect(stat(file, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
+        #expect(password.count == 20)
+        let login = try await Self.configd(harness).call(ConfigdMethod.Authenticate.self, .init(name: "admin", password: password, origin: .console))
+        #expect(login.outcome == "success")
+        #expect(!harness.serviceLog("configd").contains(password) && !harness.procmonLog.contains(password))
+        // A restart does not write a new one.
+        let pid = try #require(harness.running("configd")?.pid)
+        kill(pid, SIGKILL)
+        harness.waitUntil("configd back") { (harness.running("configd")?.pid).map { $0 != pid } ?? false }
+        #expect(try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines) == password)
+    }
+
     /// As root: configd runs as appliance-config with no capabilities; webd's
     /// user may read only webd's sections; any other uid is refused without a session.
     @Test(.enabled(if: getuid() == 0, "needs root to call as other uids"))

@@ -23,7 +23,8 @@ final class ProcmonHarness: @unchecked Sendable {
     var client: ControlClient { ControlClient(paths: paths, daemon: "procmon", timeout: .seconds(5)) }
 
     /// `manifest` may use `{bin}` for the binaries folder.
-    init(manifest: String, portBase: Int = 20000, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// procmon gets this test process's environment plus `environment`, less `unsetting`.
+    init(manifest: String, portBase: Int = 20000, arguments: [String] = [], environment: [String: String] = [:], unsetting: [String] = []) throws {
         root = NSTemporaryDirectory() + "procmon-test-" + UUID().uuidString.prefix(8)
         self.portBase = portBase
         try FileManager.default.createDirectory(atPath: root + "/run/appliance", withIntermediateDirectories: true)
@@ -33,7 +34,7 @@ final class ProcmonHarness: @unchecked Sendable {
         audit = try AuditReceiver(path: root + "/run/appliance/audit.sock")
         process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/procmon")
         process.arguments = ["--root", root, "--foreground", "--port-base", String(portBase)] + arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !unsetting.contains($0.key) }
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         FileManager.default.createFile(atPath: root + "/procmon.err", contents: nil)
         process.standardError = FileHandle(forWritingAtPath: root + "/procmon.err")
