@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "procmon", targets: ["procmon"]),
         .executable(name: "configd", targets: ["configd"]),
+        .executable(name: "auditd", targets: ["auditd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -51,6 +52,12 @@ let package = Package(
             name: "appliance-testsvc",
             dependencies: ["ApplianceCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // auditd's logic: RFC 5424 decoding, the durable journal, the intake.
+        .target(name: "Audit", dependencies: ["ApplianceCore", "CApplianceSystem"]),
+        .executableTarget(
+            name: "auditd",
+            dependencies: ["Audit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "configd",
             dependencies: ["Configuration", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -58,7 +65,8 @@ let package = Package(
         .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Configuration"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit"]),
+        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Configuration", "Audit"]),
     ],
     swiftLanguageModes: [.v6]
 )

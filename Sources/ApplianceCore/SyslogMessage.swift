@@ -78,7 +78,7 @@ public struct SyslogMessage: Sendable, Equatable {
     }
 
     /// RFC 5424 §6.2.3: RFC 3339 full-date "T" time with fraction, UTC as "Z".
-    static func timestamp(_ time: (seconds: Int64, microseconds: Int32)) -> String {
+    public static func timestamp(_ time: (seconds: Int64, microseconds: Int32)) -> String {
         var seconds = time_t(time.seconds)
         var parts = tm()
         gmtime_r(&seconds, &parts)
@@ -91,19 +91,19 @@ public struct SyslogMessage: Sendable, Equatable {
     }
 
     /// RFC 5424 §6.2: header fields are PRINTUSASCII (33…126), bounded, "-" when empty.
-    static func header(_ value: String, _ limit: Int) -> String {
+    public static func header(_ value: String, _ limit: Int) -> String {
         let printable = value.unicodeScalars.filter { $0.value >= 33 && $0.value <= 126 }
         return printable.isEmpty ? "-" : String(String.UnicodeScalarView(printable.prefix(limit)))
     }
 
     /// RFC 5424 §6.3.2/§6.3.3: SD-NAME is 1…32 PRINTUSASCII except `=`, space, `]`, `"`.
-    static func name(_ value: String) -> String {
+    public static func name(_ value: String) -> String {
         let allowed = value.unicodeScalars.filter { $0.value >= 33 && $0.value <= 126 && !"= ]\"".unicodeScalars.contains($0) }
         return allowed.isEmpty ? "_" : String(String.UnicodeScalarView(allowed.prefix(32)))
     }
 
     /// RFC 5424 §6.3.3: in PARAM-VALUE, `"`, `\` and `]` are escaped with `\`.
-    static func escape(_ value: String) -> String {
+    public static func escape(_ value: String) -> String {
         var escaped = ""
         for character in value {
             if character == "\"" || character == "\\" || character == "]" { escaped.append("\\") }

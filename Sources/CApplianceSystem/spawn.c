@@ -218,3 +218,36 @@ int appliance_pipe(int fds[2]) {
 int appliance_set_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 }
+
+long appliance_recv_with_credentials(int fd, void *buffer, unsigned long capacity, int nonblocking,
+                                     int32_t *pid, int32_t *uid, int32_t *gid) {
+    struct iovec iov = { buffer, capacity };
+    union { struct cmsghdr align; char space[CMSG_SPACE(sizeof(struct ucred))]; } control;
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control.space;
+    message.msg_controllen = sizeof control.space;
+    *pid = -1; *uid = -1; *gid = -1;
+    ssize_t n;
+    do { n = recvmsg(fd, &message, MSG_TRUNC | MSG_CMSG_CLOEXEC | (nonblocking ? MSG_DONTWAIT : 0)); } while (n < 0 && errno == EINTR);
+    if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+            struct ucred credentials;
+            memcpy(&credentials, CMSG_DATA(c), sizeof credentials);
+            *pid = credentials.pid; *uid = (int32_t)credentials.uid; *gid = (int32_t)credentials.gid;
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+            // Nobody passes fds to the audit socket; close any so they cannot pile up.
+            int count = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            for (int i = 0; i < count; i++) { int passed; memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof passed); close(passed); }
+        }
+    }
+    return n == 0 ? -2 : (long)n;  // -2: an empty datagram
+}
+
+int appliance_enable_passcred(int fd) {
+    int on = 1;
+    return setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+}

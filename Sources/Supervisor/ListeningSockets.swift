@@ -11,11 +11,12 @@ public enum ListeningSockets {
         public var description: String { "cannot listen on \(socket): \(message)" }
     }
 
-    /// A listening Unix stream socket at `path`, mode 0666: who may do what is
+    /// A listening Unix stream socket (or a bound datagram socket) at `path`, mode 0666: who may do what is
     /// decided per request from `SO_PEERCRED`, not by the file's mode. Bound
     /// under a temporary name and renamed into place once its mode is set.
-    public static func bindUnix(path: String) throws(BindError) -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    public static func bindUnix(path: String, datagram: Bool = false) throws(BindError) -> Int32 {
+        let type = datagram ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
+        let fd = socket(AF_UNIX, type | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw BindError(socket: path, message: String(cString: strerror(errno))) }
         let temporary = path + ".new"
         var address = sockaddr_un()
@@ -30,7 +31,12 @@ public enum ListeningSockets {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
-        guard bound == 0, chmod(temporary, 0o666) == 0, listen(fd, 128) == 0, rename(temporary, path) == 0 else {
+        // Credentials are attached to a datagram only if the receiving socket
+        // asked for them before it was sent: ask now, so events queued before
+        // the service starts are stamped too.
+        var on: Int32 = 1
+        if datagram { setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, socklen_t(MemoryLayout<Int32>.size)) }
+        guard bound == 0, chmod(temporary, 0o666) == 0, datagram || listen(fd, 128) == 0, rename(temporary, path) == 0 else {
             let message = String(cString: strerror(errno))
             close(fd)
             unlink(temporary)

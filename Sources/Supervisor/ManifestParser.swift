@@ -103,23 +103,23 @@ public enum ManifestParser {
             service.capabilities = kept
         case "listen":
             guard let transportWord = words.dropFirst().first else {
-                throw Problem(text: "listen takes NAME tcp|udp PORT [ADDRESS] or NAME unix FILE")
+                throw Problem(text: "listen takes NAME tcp|udp PORT [ADDRESS] or NAME unix|unixgram FILE")
             }
             guard let transport = ServiceDefinition.ListenSocket.Transport(rawValue: transportWord) else {
-                throw Problem(text: "listen transport must be tcp, udp or unix, not \"\(transportWord)\"")
+                throw Problem(text: "listen transport must be tcp, udp, unix or unixgram, not \"\(transportWord)\"")
             }
             guard isName(words[0]), !service.listen.contains(where: { $0.name == words[0] }) else {
                 throw Problem(text: "listen name \"\(words[0])\" must be a unique lowercase word")
             }
-            if transport == .unix {
+            if transport == .unix || transport == .unixgram {
                 guard words.count == 3, isSocketFileName(words[2]) else {
-                    throw Problem(text: "listen NAME unix FILE takes a file name such as configd.sock (no folders)")
+                    throw Problem(text: "listen NAME \(transport.rawValue) FILE takes a file name such as configd.sock (no folders)")
                 }
-                service.listen.append(.init(name: words[0], transport: .unix, port: 0, address: words[2]))
+                service.listen.append(.init(name: words[0], transport: transport, port: 0, address: words[2]))
                 return
             }
             guard words.count == 3 || words.count == 4 else {
-                throw Problem(text: "listen takes NAME tcp|udp PORT [ADDRESS] or NAME unix FILE")
+                throw Problem(text: "listen takes NAME tcp|udp PORT [ADDRESS] or NAME unix|unixgram FILE")
             }
             guard let port = UInt16(words[2]), port > 0 else {
                 throw Problem(text: "listen port must be 1-65535, not \"\(words[2])\"")

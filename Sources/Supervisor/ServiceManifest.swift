@@ -5,6 +5,8 @@ public struct ServiceDefinition: Sendable, Equatable {
             case tcp, udp
             /// A Unix stream socket at `run/appliance/<path>` (a control socket).
             case unix
+            /// A Unix datagram socket at `run/appliance/<path>` (auditd's intake).
+            case unixgram
         }
         /// The name the service looks the socket up by (`LISTEN_FDNAMES`).
         public var name: String

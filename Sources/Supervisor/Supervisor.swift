@@ -67,8 +67,9 @@ public actor Supervisor {
         }
         var sockets: [(name: String, fd: Int32)] = []
         for listen in definition.listen {
-            if listen.transport == .unix {
-                let fd = try ListeningSockets.bindUnix(path: settings.paths.runDirectory + "/" + (listen.address ?? definition.name + ".sock"))
+            if listen.transport == .unix || listen.transport == .unixgram {
+                let fd = try ListeningSockets.bindUnix(path: settings.paths.runDirectory + "/" + (listen.address ?? definition.name + ".sock"),
+                                                       datagram: listen.transport == .unixgram)
                 sockets.append((listen.name, fd))
                 continue
             }

@@ -88,7 +88,7 @@ struct ProcmonCommand: ParsableCommand {
         text += ProcessTable.render(processes)
         let listening = manifestServices.flatMap { service in
             service.listen.map { listen in
-                listen.transport == .unix
+                listen.transport == .unix || listen.transport == .unixgram
                     ? "  \(service.name) \(listen.name): \(settings.paths.runDirectory)/\(listen.address ?? "")"
                     : "  \(service.name) \(listen.name): \(listen.transport.rawValue) \(listen.address ?? settings.listenAddress):\(Int(listen.port) + settings.portBase)"
             }

@@ -62,7 +62,7 @@ import Testing
         ("[service A]\nexec = x", 1, "service name \"A\" must be lowercase letters, digits and \"-\", starting with a letter"),
         ("[service a]\nuser = x", 1, "service \"a\" has no exec line"),
         ("[service a]\nexec = x\nlisten = web tcp 70000", 3, "listen port must be 1-65535, not \"70000\""),
-        ("[service a]\nexec = x\nlisten = web sctp 80", 3, "listen transport must be tcp, udp or unix, not \"sctp\""),
+        ("[service a]\nexec = x\nlisten = web sctp 80", 3, "listen transport must be tcp, udp, unix or unixgram, not \"sctp\""),
         ("[service a]\nexec = x\nmemory-limit = lots", 3, "memory-limit must be a size such as 64M, 512K or 1G, not \"lots\""),
         ("[service a]\nexec = x\nstop-timeout = 5", 3, "stop-timeout must be a duration such as 250ms, 10s or 2m, not \"5\""),
         ("[service a]\nexec = x\ncapabilities = sys_everything", 3, "unknown capability \"sys_everything\"; known: " + Capabilities.names.joined(separator: ", ")),

@@ -56,4 +56,14 @@ int appliance_pipe(int fds[2]);
 /// to us, not to init, so nothing escapes supervision or stays a zombie.
 int appliance_set_subreaper(void);
 
+/// Receives one datagram with its sender's kernel-verified credentials
+/// (SCM_CREDENTIALS; the socket needs SO_PASSCRED). Returns the datagram's
+/// full length (more than `capacity` when it was truncated), 0 when none is
+/// waiting (non-blocking), or -1 with errno. Credentials are -1 when absent.
+long appliance_recv_with_credentials(int fd, void *buffer, unsigned long capacity, int nonblocking,
+                                     int32_t *pid, int32_t *uid, int32_t *gid);
+
+/// setsockopt(fd, SOL_SOCKET, SO_PASSCRED, 1).
+int appliance_enable_passcred(int fd);
+
 #endif

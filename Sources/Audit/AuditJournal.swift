@@ -1,0 +1,233 @@
+import ApplianceCore
+import Glibc
+import Synchronization
+
+/// The durable local audit log: append-only segment files
+/// (`<first sequence>.seg`, 20 digits) of `JournalRecordCodec` records.
+///
+/// An append writes a whole batch with one `write` and one `fdatasync`
+/// (group commit): only then are its events accepted. Opening the journal
+/// scans the newest segment and cuts a torn tail (a crash or power loss in the
+/// middle of a write) back to the last whole record, so no torn record is ever
+/// read. Retention deletes whole segments, oldest first, by total size and by age.
+///
+/// Why files rather than SQLite (ARCHITECTURE.md suggests GRDB): the workload
+/// is append, read in order from a cursor (forwarders), and an occasional
+/// scan (queries); a segment log does each with one system call per batch and
+/// no write amplification, and its crash rule is one line: a record is whole
+/// and its checksum holds, or the log ends before it.
+public final class AuditJournal: Sendable {
+    public struct JournalError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    struct Segment: Sendable {
+        var firstSequence: UInt64
+        var path: String
+        var size: Int
+    }
+
+    struct State: Sendable {
+        var segments: [Segment] = []
+        var fd: Int32 = -1
+        var nextSequence: UInt64 = 1
+    }
+
+    public let folder: String
+    public let segmentBytes: Int
+    private let state = Mutex(State())
+    /// Bytes cut from a torn tail when the journal was opened.
+    public let recoveredTornBytes: Int
+
+    public init(folder: String, segmentBytes: Int = 16 << 20) throws {
+        self.folder = folder
+        self.segmentBytes = segmentBytes
+        try AtomicFile.makeFolders(folder, mode: 0o700)
+        var opened = State()
+        var torn = 0
+        opened.segments = try Self.listSegments(folder)
+        if let last = opened.segments.last {
+            let (validSize, lastSequence) = try Self.scan(last.path, firstSequence: last.firstSequence)
+            if validSize < last.size {
+                torn = last.size - validSize
+                guard truncate(last.path, off_t(validSize)) == 0 else { throw JournalError(description: "cannot cut the torn tail of \(last.path): \(errnoText())") }
+                opened.segments[opened.segments.count - 1].size = validSize
+            }
+            opened.nextSequence = (lastSequence ?? (last.firstSequence - 1)) + 1
+            opened.fd = open(last.path, O_WRONLY | O_APPEND | O_CLOEXEC)
+            guard opened.fd >= 0 else { throw JournalError(description: "cannot open \(last.path): \(errnoText())") }
+            fsync(opened.fd)
+        } else {
+            try Self.startSegment(&opened, folder: folder)
+        }
+        recoveredTornBytes = torn
+        state.withLock { $0 = opened }
+    }
+
+    deinit {
+        state.withLock { if $0.fd >= 0 { close($0.fd) } }
+    }
+
+    /// The sequence number the next accepted event will get.
+    public var nextSequence: UInt64 { state.withLock { $0.nextSequence } }
+    public var totalBytes: Int { state.withLock { $0.segments.reduce(0) { $0 + $1.size } } }
+    public var segmentCount: Int { state.withLock { $0.segments.count } }
+    /// The oldest sequence still kept (retention may have removed older ones).
+    public var firstSequence: UInt64 { state.withLock { $0.segments.first?.firstSequence ?? $0.nextSequence } }
+
+    /// Appends events durably and returns their sequence numbers. On failure
+    /// (a full disk) nothing of the batch is kept and the error is thrown.
+    public func append(_ events: [(acceptedMicros: Int64, text: String)]) throws(JournalError) -> ClosedRange<UInt64>? {
+        guard !events.isEmpty else { return nil }
+        return try state.withLock { state throws(JournalError) -> ClosedRange<UInt64> in
+            if let last = state.segments.last, last.size >= segmentBytes {
+                try Self.startSegment(&state, folder: folder)
+            }
+            var buffer: [UInt8] = []
+            let first = state.nextSequence
+            for (offset, event) in events.enumerated() {
+                JournalRecordCodec.encode(JournalRecord(sequence: first + UInt64(offset), acceptedMicros: event.acceptedMicros, text: event.text), into: &buffer)
+            }
+            let fd = state.fd
+            let sizeBefore = state.segments[state.segments.count - 1].size
+            var written = 0
+            while written < buffer.count {
+                let n = buffer[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 {
+                    let reason = errnoText()
+                    _ = ftruncate(fd, off_t(sizeBefore))  // never leave part of a batch behind
+                    throw JournalError(description: "cannot write the audit journal: \(reason)")
+                }
+                written += n
+            }
+            guard fdatasync(fd) == 0 else {
+                let reason = errnoText()
+                _ = ftruncate(fd, off_t(sizeBefore))
+                throw JournalError(description: "cannot sync the audit journal: \(reason)")
+            }
+            state.segments[state.segments.count - 1].size += buffer.count
+            state.nextSequence = first + UInt64(events.count)
+            return first...(state.nextSequence - 1)
+        }
+    }
+
+    /// Records from `sequence` on, in order, at most `limit`.
+    public func records(from sequence: UInt64, limit: Int) -> [JournalRecord] {
+        let (segments, next) = state.withLock { ($0.segments, $0.nextSequence) }
+        guard sequence < next else { return [] }
+        var result: [JournalRecord] = []
+        let start = segments.lastIndex { $0.firstSequence <= sequence } ?? 0
+        for segment in segments[start...] where result.count < limit {
+            forEachRecord(in: segment) { record in
+                if record.sequence >= sequence { result.append(record) }
+                return result.count < limit
+            }
+        }
+        return result
+    }
+
+    /// Every record, oldest first, while `body` returns true.
+    public func scan(_ body: (JournalRecord) -> Bool) {
+        let segments = state.withLock { $0.segments }
+        for segment in segments {
+            var going = true
+            forEachRecord(in: segment) { record in
+                going = body(record)
+                return going
+            }
+            if !going { return }
+        }
+    }
+
+    /// Deletes the oldest segments (never the one being written) while the
+    /// journal is over `maximumBytes` or a segment's newest write is older than
+    /// `maximumAgeSeconds`. Returns the sequences removed.
+    @discardableResult
+    public func enforceRetention(maximumBytes: Int, maximumAgeSeconds: Int64, now: Int64) -> Range<UInt64>? {
+        state.withLock { state -> Range<UInt64>? in
+            var removedUpTo: UInt64?
+            let from = state.segments.first?.firstSequence
+            while state.segments.count > 1 {
+                let total = state.segments.reduce(0) { $0 + $1.size }
+                let oldest = state.segments[0]
+                var info = stat()
+                let age = stat(oldest.path, &info) == 0 ? now - Int64(info.st_mtim.tv_sec) : 0
+                guard total > maximumBytes || age > maximumAgeSeconds else { break }
+                unlink(oldest.path)
+                state.segments.removeFirst()
+                removedUpTo = state.segments[0].firstSequence
+            }
+            guard let from, let removedUpTo else { return nil }
+            return from..<removedUpTo
+        }
+    }
+
+    private func forEachRecord(in segment: Segment, _ body: (JournalRecord) -> Bool) {
+        guard let bytes = try? AtomicFile.read(segment.path, limit: max(segment.size, segmentBytes) + JournalRecordCodec.maximumPayload * 2) else { return }
+        var offset = 0
+        let end = min(bytes.count, segment.size)  // never past what was committed
+        while offset < end {
+            guard case .record(let record, let size) = JournalRecordCodec.decode(bytes[offset..<end]) else { return }
+            if !body(record) { return }
+            offset += size
+        }
+    }
+
+    static func listSegments(_ folder: String) throws(JournalError) -> [Segment] {
+        guard let directory = opendir(folder) else { throw JournalError(description: "cannot read \(folder): \(errnoText())") }
+        defer { closedir(directory) }
+        var segments: [Segment] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasSuffix(".seg"), let first = UInt64(name.dropLast(4)) else { continue }
+            var info = stat()
+            let path = folder + "/" + name
+            guard stat(path, &info) == 0 else { continue }
+            segments.append(Segment(firstSequence: first, path: path, size: Int(info.st_size)))
+        }
+        return segments.sorted { $0.firstSequence < $1.firstSequence }
+    }
+
+    /// The size of the valid prefix of a segment and its last sequence.
+    static func scan(_ path: String, firstSequence: UInt64) throws(JournalError) -> (Int, UInt64?) {
+        let bytes: [UInt8]
+        do {
+            bytes = try AtomicFile.read(path, limit: 1 << 30) ?? []
+        } catch {
+            throw JournalError(description: "\(error)")
+        }
+        var offset = 0
+        var expected = firstSequence
+        var last: UInt64?
+        while offset < bytes.count {
+            guard case .record(let record, let size) = JournalRecordCodec.decode(bytes[offset...]), record.sequence == expected else { break }
+            last = record.sequence
+            expected += 1
+            offset += size
+        }
+        return (offset, last)
+    }
+
+    static func startSegment(_ state: inout State, folder: String) throws(JournalError) {
+        if state.fd >= 0 {
+            fsync(state.fd)
+            close(state.fd)
+        }
+        let digits = String(state.nextSequence)
+        let path = folder + "/" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits + ".seg"
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw JournalError(description: "cannot create \(path): \(errnoText())") }
+        let folderFD = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folderFD >= 0 {
+            fsync(folderFD)
+            close(folderFD)
+        }
+        state.fd = fd
+        state.segments.append(Segment(firstSequence: state.nextSequence, path: path, size: 0))
+    }
+}
+
+func errnoText(_ code: Int32 = errno) -> String {
+    String(cString: strerror(code))
+}
