@@ -64,6 +64,13 @@ public final class AuditIntake: Sendable {
     }
 
     private let pendingStore = Mutex<[(acceptedMicros: Int64, text: String)]>([])
+    /// Set by `stop()`; the reading loop ends after committing what it holds.
+    private let stopRequested = Mutex(false)
+    private let stoppedSignal: [Int32] = {
+        var fds: [Int32] = [-1, -1]
+        _ = appliance_pipe(&fds)
+        return fds
+    }()
     /// One commit at a time: the intake thread and `recordOwn` callers.
     private let commitLock = Mutex(())
 
@@ -72,8 +79,13 @@ public final class AuditIntake: Sendable {
         var buffer = [UInt8](repeating: 0, count: OriginStamp.maximumDatagram + 1)
         let hostname = Self.hostname()
         while true {
+            if stopRequested.withLock({ $0 }) {
+                var byte: UInt8 = 1
+                _ = write(stoppedSignal[1], &byte, 1)
+                return
+            }
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            _ = poll(&poller, 1, pendingStore.withLock { $0.isEmpty } ? -1 : 1000)
+            _ = poll(&poller, 1, pendingStore.withLock { $0.isEmpty } ? 200 : 1000)
             var batch: [(acceptedMicros: Int64, text: String)] = []
             while batch.count < Self.batchLimit {
                 var pid: Int32 = -1, uid: Int32 = -1, gid: Int32 = -1
@@ -98,6 +110,15 @@ public final class AuditIntake: Sendable {
             }
             commit(batch)
         }
+    }
+
+    /// An orderly stop (SIGTERM): the reading loop commits the batch it holds
+    /// and reads no more; returns once it has (at most `timeout`). What is still
+    /// queued in the socket stays there for the next auditd.
+    public func stop(timeout: Int32 = 5000) {
+        stopRequested.withLock { $0 = true }
+        var poller = pollfd(fd: stoppedSignal[0], events: Int16(POLLIN), revents: 0)
+        _ = poll(&poller, 1, timeout)
     }
 
     /// Commits what waits in memory and `batch`, oldest first; keeps them in

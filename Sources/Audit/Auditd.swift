@@ -73,6 +73,7 @@ public enum Auditd {
         }
         for await signal in signals.signals where signal == SIGTERM || signal == SIGINT {
             logger.notice("stopping")
+            intake.stop()
             retention.cancel()
             serving.cancel()
             _ = await serving.result
@@ -81,12 +82,24 @@ public enum Auditd {
         return 0
     }
 
-    /// The newest `limit` matches, oldest first.
+    /// The newest `limit` matches (or the oldest after `afterSequence`), oldest first.
     static func query(_ journal: AuditJournal, _ parameters: AuditdMethod.QueryParameters) -> AuditdMethod.QueryResult {
         let limit = min(max(parameters.limit ?? 100, 1), 1000)
         let filter = AuditFilter(parameters)
         var ring: [JournalRecord] = []
         var truncated = false
+        if let after = parameters.afterSequence {
+            journal.scan { record in
+                guard record.sequence > after, filter.matches(record) else { return true }
+                guard ring.count < limit else {
+                    truncated = true
+                    return false
+                }
+                ring.append(record)
+                return true
+            }
+            return AuditdMethod.QueryResult(entries: ring.map { .init(sequence: $0.sequence, acceptedMicros: $0.acceptedMicros, text: $0.text) }, truncated: truncated)
+        }
         journal.scan { record in
             if filter.matches(record) {
                 ring.append(record)

@@ -16,9 +16,11 @@ public enum AuditdMethod {
         public var text: String?
         /// At most this many of the newest matches (1…1000, default 100).
         public var limit: Int?
+        /// Forward paging: the oldest `limit` matches after this sequence instead.
+        public var afterSequence: UInt64?
 
         public init(fromMicros: Int64? = nil, toMicros: Int64? = nil, maximumSeverity: Int? = nil, appName: String? = nil,
-                    account: String? = nil, text: String? = nil, limit: Int? = nil) {
+                    account: String? = nil, text: String? = nil, limit: Int? = nil, afterSequence: UInt64? = nil) {
             self.fromMicros = fromMicros
             self.toMicros = toMicros
             self.maximumSeverity = maximumSeverity
@@ -26,6 +28,7 @@ public enum AuditdMethod {
             self.account = account
             self.text = text
             self.limit = limit
+            self.afterSequence = afterSequence
         }
     }
 
@@ -39,7 +42,7 @@ public enum AuditdMethod {
     public struct QueryResult: Codable, Sendable, Equatable {
         /// Oldest first.
         public var entries: [Entry]
-        /// More matched than `limit`; the oldest were left out.
+        /// More matched than `limit`; the oldest (or with `afterSequence`, the newest) were left out.
         public var truncated: Bool
     }
 

@@ -52,8 +52,9 @@ public enum RFC5424Parser {
     public static func parse(_ bytes: [UInt8]) throws(SyslogParseError) -> ReceivedSyslogMessage {
         var cursor = Cursor(bytes: bytes)
         try cursor.expect(UInt8(ascii: "<"), "\"<\" opening the PRI")
+        let priorityStart = cursor.position
         let priority = try cursor.number(maxDigits: 3, what: "PRI, a number 0-191")
-        guard priority <= 191 else { throw SyslogParseError(offset: cursor.position - 1, expected: "PRI, a number 0-191") }
+        guard priority <= 191 else { throw SyslogParseError(offset: priorityStart, expected: "PRI, a number 0-191") }
         try cursor.expect(UInt8(ascii: ">"), "\">\" closing the PRI")
         guard let first = cursor.peek, first >= UInt8(ascii: "1"), first <= UInt8(ascii: "9") else {
             throw SyslogParseError(offset: cursor.position, expected: "VERSION, a number 1-999")
