@@ -32,6 +32,7 @@ public enum Procmon {
             return exitSystemError
         }
         _ = appliance_set_subreaper()
+        checkDatagramQueue(applianceMode: paths.isApplianceRoot && geteuid() == 0, logger: logger)
         let manifest: ServiceManifest
         do {
             manifest = try readManifest(manifestPath)
@@ -105,6 +106,26 @@ public enum Procmon {
             }
         }
         return 0
+    }
+
+    /// How many datagrams a Unix datagram socket queues (the audit intake
+    /// while auditd restarts). On the appliance procmon raises the kernel's
+    /// default of 10 to 1024 (rootfs/etc/sysctl.d/60-appliance.conf says the
+    /// same); in development mode it only says so.
+    static func checkDatagramQueue(applianceMode: Bool, logger: Logger) {
+        let path = "/proc/sys/net/unix/max_dgram_qlen"
+        guard let bytes = try? AtomicFile.read(path), let current = Int(String(decoding: bytes, as: UTF8.self).filter(\.isNumber)) else { return }
+        guard current < 1024 else { return }
+        if applianceMode {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            if fd >= 0 {
+                _ = Array("1024\n".utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                close(fd)
+                logger.notice("raised net.unix.max_dgram_qlen from \(current) to 1024 so audit events can wait while auditd restarts")
+            }
+        } else {
+            logger.notice("net.unix.max_dgram_qlen is \(current): at most \(current) audit events wait in audit.sock while auditd restarts (the appliance sets 1024)")
+        }
     }
 
     static func routes(_ supervisor: Supervisor) -> ControlRoutes {

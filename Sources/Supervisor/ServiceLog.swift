@@ -41,16 +41,29 @@ public final class ServiceLog: Sendable {
                 let n = buffer.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
-                if size + n > maximumBytes && size > 0 {
-                    if fd >= 0 { close(fd) }
-                    Self.rotate(path, keep: keptFiles)
-                    fd = Self.openLog(path)
-                    size = 0
+                // A chunk may hold many lines: fill the file up to the bound,
+                // cut at the last whole line that fits, rotate, go on.
+                var chunk = buffer[0..<n]
+                while !chunk.isEmpty {
+                    let room = maximumBytes - size
+                    var take = chunk.count
+                    if take > room {
+                        let window = chunk.prefix(max(room, 0))
+                        take = window.lastIndex(of: UInt8(ascii: "\n")).map { $0 - chunk.startIndex + 1 } ?? (size == 0 ? min(chunk.count, maximumBytes) : 0)
+                    }
+                    if take == 0 {
+                        if fd >= 0 { close(fd) }
+                        Self.rotate(path, keep: keptFiles)
+                        fd = Self.openLog(path)
+                        size = 0
+                        continue
+                    }
+                    if fd >= 0 {
+                        _ = chunk.prefix(take).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                    }
+                    size += take
+                    chunk = chunk.dropFirst(take)
                 }
-                if fd >= 0 {
-                    _ = buffer.withUnsafeBytes { write(fd, $0.baseAddress, n) }
-                }
-                size += n
             }
             if fd >= 0 { close(fd) }
             close(readFD)

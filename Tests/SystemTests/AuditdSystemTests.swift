@@ -26,9 +26,7 @@ import Testing
     """
 
     static func start() throws -> ProcmonHarness {
-        // The harness binds its own stand-in at audit.sock; procmon's real one replaces it.
-        let harness = try ProcmonHarness(manifest: manifest, environment: ["APPLIANCE_ADMIN_PASSWORD": "Audit-Trail-Password-5"])
-        harness.audit.close()
+        let harness = try ProcmonHarness(manifest: manifest, environment: ["APPLIANCE_ADMIN_PASSWORD": "Audit-Trail-Password-5"], auditStandIn: false)
         harness.waitUntil("auditd and configd running", timeout: .seconds(60)) { harness.running("auditd") != nil && harness.running("configd") != nil }
         return harness
     }

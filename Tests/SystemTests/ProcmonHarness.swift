@@ -18,20 +18,23 @@ final class ProcmonHarness: @unchecked Sendable {
     let root: String
     let portBase: Int
     let process = Process()
-    let audit: AuditReceiver
+    /// The stand-in for auditd; nil when the manifest runs the real auditd.
+    let standIn: AuditReceiver?
+    var audit: AuditReceiver { standIn! }
     var paths: AppliancePaths { AppliancePaths(root: root) }
     var client: ControlClient { ControlClient(paths: paths, daemon: "procmon", timeout: .seconds(5)) }
 
     /// `manifest` may use `{bin}` for the binaries folder.
     /// procmon gets this test process's environment plus `environment`, less `unsetting`.
-    init(manifest: String, portBase: Int = 20000, arguments: [String] = [], environment: [String: String] = [:], unsetting: [String] = []) throws {
+    init(manifest: String, portBase: Int = 20000, arguments: [String] = [], environment: [String: String] = [:], unsetting: [String] = [],
+         auditStandIn: Bool = true) throws {
         root = NSTemporaryDirectory() + "procmon-test-" + UUID().uuidString.prefix(8)
         self.portBase = portBase
         try FileManager.default.createDirectory(atPath: root + "/run/appliance", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/etc/appliance", withIntermediateDirectories: true)
         try manifest.replacingOccurrences(of: "{bin}", with: Self.binDirectory)
             .write(toFile: root + "/etc/appliance/services.conf", atomically: true, encoding: .utf8)
-        audit = try AuditReceiver(path: root + "/run/appliance/audit.sock")
+        standIn = auditStandIn ? try AuditReceiver(path: root + "/run/appliance/audit.sock") : nil
         process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/procmon")
         process.arguments = ["--root", root, "--foreground", "--port-base", String(portBase)] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !unsetting.contains($0.key) }
@@ -78,7 +81,7 @@ final class ProcmonHarness: @unchecked Sendable {
             kill(process.processIdentifier, SIGTERM)
             process.waitUntilExit()
         }
-        audit.close()
+        standIn?.close()
         try? FileManager.default.removeItem(atPath: root)
     }
 }
@@ -110,11 +113,15 @@ struct ProcessStatus: Codable, Sendable {
     var user: String?
 }
 
-/// Stands in for auditd's intake: a datagram socket at `run/appliance/audit.sock`.
+/// Stands in for auditd's intake: a datagram socket at `run/appliance/audit.sock`,
+/// drained continuously (the kernel queues only `net.unix.max_dgram_qlen`
+/// datagrams, 10 by default, before senders are refused).
 final class AuditReceiver: @unchecked Sendable {
     let fd: Int32
     let path: String
-    private var received: [String] = []
+    private let received = NSLock()
+    private var messages: [String] = []
+    private var closed = false
 
     init(path: String) throws {
         self.path = path
@@ -125,17 +132,31 @@ final class AuditReceiver: @unchecked Sendable {
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
         guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
         chmod(path, 0o666)
+        let thread = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                _ = poll(&poller, 1, 100)
+                received.lock()
+                let done = closed
+                received.unlock()
+                if done { return }
+                let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+                guard n > 0 else { continue }
+                let text = String(decoding: buffer[0..<n], as: UTF8.self)
+                received.lock()
+                messages.append(text)
+                received.unlock()
+            }
+        }
+        thread.start()
     }
 
     /// Every event received so far.
     func events() -> [String] {
-        var buffer = [UInt8](repeating: 0, count: 8192)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if n <= 0 { break }
-            received.append(String(decoding: buffer[0..<n], as: UTF8.self))
-        }
-        return received
+        received.lock()
+        defer { received.unlock() }
+        return messages
     }
 
     func events(kind: String) -> [String] {
@@ -143,8 +164,14 @@ final class AuditReceiver: @unchecked Sendable {
     }
 
     func close() {
-        Glibc.close(fd)
+        received.lock()
+        let wasClosed = closed
+        closed = true
+        received.unlock()
+        guard !wasClosed else { return }
         unlink(path)
+        usleep(150_000)  // the drain thread sees `closed` within one poll
+        Glibc.close(fd)
     }
 }
 
