@@ -62,10 +62,12 @@ let package = Package(
             name: "configd",
             dependencies: ["Configuration", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit"]),
+        // Shared by the test targets only (the seeded generator of the randomised tests).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore", "TestSupport"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TestSupport"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
         .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Configuration", "Audit"]),
     ],
     swiftLanguageModes: [.v6]

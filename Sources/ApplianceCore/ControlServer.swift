@@ -76,7 +76,7 @@ public final class ControlServer: Sendable {
     /// Binds the socket and serves until the task is cancelled; removes the
     /// socket file on the way out.
     /// `onListening` runs once the socket accepts connections (to declare readiness).
-    public func run(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, onListening: @Sendable () -> Void = {}) async throws {
+    public func run(group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, onListening: @escaping @Sendable () -> Void = {}) async throws {
         let idle = idleTimeout
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Connection> = { channel in
             guard let provider = channel as? any SocketOptionProvider else {
@@ -184,6 +184,35 @@ public final class ControlServer: Sendable {
         logger.notice("control request refused", metadata: ["caller": "\(caller)", "error": "\(error)"])
         onRefusal(Refusal(caller: caller, error: error, method: method))
         return (ControlCodec.encodeError(error, id: id), false)
+    }
+}
+
+extension ControlServer.Refusal {
+    /// The audit event for a refused request on `socket`'s control socket.
+    public func auditEvent(socket: String) -> AuditEvent {
+        AuditEvent("control-refused", severity: .warning,
+                   facts: [("socket", socket), ("uid", String(caller.uid)), ("pid", String(caller.pid)),
+                           ("method", method ?? "-"), ("error", error.code.rawValue)],
+                   message: "\(socket) refused a control request: \(error.message)")
+    }
+}
+
+extension ControlServer {
+    /// Serves in a task of its own until it is cancelled. `onListening` runs
+    /// once the socket accepts connections; if serving fails, the daemon
+    /// cannot be reached, so the failure is logged as critical and, when
+    /// `stopOnFailure`, the process asks itself to stop (SIGTERM) and is
+    /// restarted by procmon.
+    public func serveInBackground(logger: Logger, stopOnFailure: Bool = true,
+                                  onListening: @escaping @Sendable () -> Void = { ServiceReadiness.notifyReady() }) -> Task<Void, Never> {
+        Task {
+            do {
+                try await run(onListening: onListening)
+            } catch where !(error is CancellationError) {
+                logger.critical("control socket failed: \(error)")
+                if stopOnFailure { kill(getpid(), SIGTERM) }
+            } catch {}
+        }
     }
 }
 

@@ -47,20 +47,8 @@ public enum Auditd {
                                       retentionDays: settings.retentionDays, retentionMiB: settings.retentionMiB)
         }
         let server = ControlServer(path: paths.controlSocket("auditd"), inheritedDescriptor: passed?.fd(named: "control"),
-                                   routes: routes, socketMode: 0o666, logger: logger) { refusal in
-            intake.recordOwn(AuditEvent("control-refused", severity: .warning,
-                                        facts: [("socket", "auditd"), ("uid", String(refusal.caller.uid)), ("pid", String(refusal.caller.pid)),
-                                                ("method", refusal.method ?? "-"), ("error", refusal.error.code.rawValue)],
-                                        message: "auditd refused a control request: \(refusal.error.message)"))
-        }
-        let serving = Task {
-            do {
-                try await server.run { ServiceReadiness.notifyReady() }
-            } catch where !(error is CancellationError) {
-                logger.critical("control socket failed: \(error)")
-                kill(getpid(), SIGTERM)
-            } catch {}
-        }
+                                   routes: routes, socketMode: 0o666, logger: logger) { refusal in intake.recordOwn(refusal.auditEvent(socket: "auditd")) }
+        let serving = server.serveInBackground(logger: logger)
         let retention = Task {
             while !Task.isCancelled {
                 if let removed = journal.enforceRetention(maximumBytes: settings.retentionMiB << 20,

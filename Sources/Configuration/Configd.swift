@@ -34,20 +34,8 @@ public enum Configd {
         let server = ControlServer(
             path: paths.controlSocket("configd"), inheritedDescriptor: passed?.fd(named: "control"),
             routes: routes(service, hashing: hashing), socketMode: 0o666, logger: logger
-        ) { refusal in
-            audit.record(AuditEvent("control-refused", severity: .warning,
-                                    facts: [("socket", "configd"), ("uid", String(refusal.caller.uid)), ("pid", String(refusal.caller.pid)),
-                                            ("method", refusal.method ?? "-"), ("error", refusal.error.code.rawValue)],
-                                    message: "configd refused a control request: \(refusal.error.message)"))
-        }
-        let serving = Task {
-            do {
-                try await server.run { ServiceReadiness.notifyReady() }
-            } catch where !(error is CancellationError) {
-                logger.critical("control socket failed: \(error)")
-                kill(getpid(), SIGTERM)
-            } catch {}
-        }
+        ) { refusal in audit.record(refusal.auditEvent(socket: "configd")) }
+        let serving = server.serveInBackground(logger: logger)
         let expiry = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(5))

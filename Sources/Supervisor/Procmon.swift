@@ -56,19 +56,9 @@ public enum Procmon {
 
         let server = ControlServer(
             path: paths.controlSocket("procmon"), routes: routes(supervisor), socketMode: 0o666, logger: logger
-        ) { refusal in
-            audit.record(AuditEvent("control-refused", severity: .warning,
-                                    facts: [("socket", "procmon"), ("uid", String(refusal.caller.uid)), ("pid", String(refusal.caller.pid)),
-                                            ("method", refusal.method ?? "-"), ("error", refusal.error.code.rawValue)],
-                                    message: "procmon refused a control request: \(refusal.error.message)"))
-        }
-        let serving = Task {
-            do {
-                try await server.run()
-            } catch where !(error is CancellationError) {
-                logger.error("control socket failed: \(error)")
-            } catch {}
-        }
+        ) { refusal in audit.record(refusal.auditEvent(socket: "procmon")) }
+        // procmon keeps supervising without its socket; its own readiness comes after boot.
+        let serving = server.serveInBackground(logger: logger, stopOnFailure: false, onListening: {})
         let sampling = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(500))

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import ApplianceCore
 
@@ -5,19 +6,8 @@ import Testing
 /// framing and codec: never a trap, always a line, an oversized report or a
 /// typed error; valid requests mutated stay answerable.
 @Suite struct ControlCodecRandomTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func randomAndMutatedRequestsNeverTrapTheCodec() throws {
-        var random = SplitMix(state: 0xC0DEC)
+        var random = SeededGenerator(seed: 0xC0DEC)
         let valid = Array(try ControlCodec.encodeRequest(Echo.self, id: 1, parameters: .init(text: "hi \"there\" \u{e9}", count: 3)))
         let alphabet = Array(#"{}[]":,\0123456789abcdeftrunlsidmethodparams -eE+.\u"#.utf8) + [0, 0xff, 0xc3, 10]
         var answered = 0

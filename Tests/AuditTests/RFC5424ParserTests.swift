@@ -1,4 +1,5 @@
 import ApplianceCore
+import TestSupport
 import Testing
 @testable import Audit
 
@@ -77,7 +78,7 @@ import Testing
     /// random tokens and mutations of valid messages never trap; whatever
     /// parses re-encodes to something that parses to the same message.
     @Test func randomInputNeverTrapsAndAcceptedInputRoundTrips() throws {
-        var random = SplitMix(state: 5424)
+        var random = SeededGenerator(seed: 5424)
         let seeds = [
             #"<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut="3" eventSource="Application"][examplePriority@32473 class="high"] text"#,
             "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - 'su root' failed",
@@ -106,16 +107,5 @@ import Testing
             }
         }
         #expect(parsed > 1000, "mutations should often stay valid")
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
