@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
-        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Configuration", "Audit"]),
+        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -66,6 +66,18 @@ public enum AtomicFile {
         }
     }
 
+    /// The names in a folder, without "." and "..", in no particular order.
+    public static func entries(in folder: String) throws(WriteError) -> [String] {
+        guard let directory = opendir(folder) else { throw WriteError(path: folder, step: "opendir", code: errno) }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Creates a folder and its parents (mode applies to the ones created).
     public static func makeFolders(_ path: String, mode: mode_t = 0o755) throws(WriteError) {
         var partial = path.hasPrefix("/") ? "" : "."

@@ -132,6 +132,7 @@ public struct ControlClient: Sendable {
     }
 }
 
-func errnoText(_ code: Int32 = errno) -> String {
+/// The text of an errno value (strerror).
+public func errnoText(_ code: Int32 = errno) -> String {
     String(cString: strerror(code))
 }

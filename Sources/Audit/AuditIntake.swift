@@ -78,6 +78,16 @@ public final class AuditIntake: Sendable {
     public func run() {
         var buffer = [UInt8](repeating: 0, count: OriginStamp.maximumDatagram + 1)
         let hostname = Self.hostname()
+        // uid → account name, looked up once per uid (getpwuid reads the
+        // account database; a burst must not read it once per event).
+        var userNames: [Int32: String?] = [:]
+        func userName(_ uid: Int32) -> String? {
+            guard uid >= 0 else { return nil }
+            if let known = userNames[uid] { return known }
+            let name = getpwuid(uid_t(uid)).map { String(cString: $0.pointee.pw_name) }
+            if userNames.count < 4096 { userNames[uid] = name }
+            return name
+        }
         while true {
             if stopRequested.withLock({ $0 }) {
                 var byte: UInt8 = 1
@@ -95,7 +105,7 @@ public final class AuditIntake: Sendable {
                 if length == 0 || length == -1 { break }
                 let time = Self.now()
                 let size = length == -2 ? 0 : Int(length)
-                let sender = SenderCredentials(pid: pid, uid: uid, gid: gid, user: uid >= 0 ? getpwuid(uid_t(uid)).map { String(cString: $0.pointee.pw_name) } : nil)
+                let sender = SenderCredentials(pid: pid, uid: uid, gid: gid, user: userName(uid))
                 let (text, verdict) = OriginStamp.stamp(buffer[0..<min(size, OriginStamp.maximumDatagram)], length: size, sender: sender,
                                                         hostname: hostname, now: SyslogMessage.timestamp(time), auditdPID: ownPID)
                 state.withLock {

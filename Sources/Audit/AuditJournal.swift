@@ -175,11 +175,14 @@ public final class AuditJournal: Sendable {
     }
 
     static func listSegments(_ folder: String) throws(JournalError) -> [Segment] {
-        guard let directory = opendir(folder) else { throw JournalError(description: "cannot read \(folder): \(errnoText())") }
-        defer { closedir(directory) }
+        let names: [String]
+        do {
+            names = try AtomicFile.entries(in: folder)
+        } catch {
+            throw JournalError(description: "\(error)")
+        }
         var segments: [Segment] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        for name in names {
             guard name.hasSuffix(".seg"), let first = UInt64(name.dropLast(4)) else { continue }
             var info = stat()
             let path = folder + "/" + name
@@ -226,8 +229,4 @@ public final class AuditJournal: Sendable {
         state.fd = fd
         state.segments.append(Segment(firstSequence: state.nextSequence, path: path, size: 0))
     }
-}
-
-func errnoText(_ code: Int32 = errno) -> String {
-    String(cString: strerror(code))
 }

@@ -23,7 +23,7 @@ public enum Auditd {
         do {
             try AtomicFile.makeFolders(paths.stateDirectory("auditd"), mode: 0o700)
             journal = try AuditJournal(folder: paths.stateDirectory("auditd") + "/journal")
-            intakeFD = try passed?.fd(named: "intake") ?? bindIntake(paths.auditSocket)
+            intakeFD = try passed?.fd(named: "intake") ?? UnixSocket.bindShared(path: paths.auditSocket, datagram: true)
         } catch {
             logger.critical("cannot start: \(error)")
             return 71
@@ -99,20 +99,5 @@ public enum Auditd {
             return true
         }
         return AuditdMethod.QueryResult(entries: ring.map { .init(sequence: $0.sequence, acceptedMicros: $0.acceptedMicros, text: $0.text) }, truncated: truncated)
-    }
-
-    /// Binds the intake socket when auditd runs without procmon.
-    static func bindIntake(_ path: String) throws -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw AuditJournal.JournalError(description: "socket: \(errnoText())") }
-        unlink(path)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8).prefix(107)) }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, chmod(path, 0o666) == 0 else { throw AuditJournal.JournalError(description: "cannot bind \(path): \(errnoText())") }
-        return fd
     }
 }

@@ -66,11 +66,8 @@ public struct ConfigStore: Sendable {
     public func removeStaleTemporaries() {
         let folder = startupPath.lastIndex(of: "/").map { String(startupPath[..<$0]) } ?? "."
         let prefix = String(startupPath[(startupPath.lastIndex(of: "/").map { startupPath.index(after: $0) } ?? startupPath.startIndex)...])
-        guard let directory = opendir(folder) else { return }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix(prefix + ".") && name.contains(".tmp.") { unlink(folder + "/" + name) }
+        for name in (try? AtomicFile.entries(in: folder)) ?? [] where name.hasPrefix(prefix + ".") && name.contains(".tmp.") {
+            unlink(folder + "/" + name)
         }
     }
 

@@ -1,3 +1,4 @@
+import ApplianceCore
 import Glibc
 
 /// Binds the sockets services listen on, as root, before any privilege is
@@ -11,38 +12,13 @@ public enum ListeningSockets {
         public var description: String { "cannot listen on \(socket): \(message)" }
     }
 
-    /// A listening Unix stream socket (or a bound datagram socket) at `path`, mode 0666: who may do what is
-    /// decided per request from `SO_PEERCRED`, not by the file's mode. Bound
-    /// under a temporary name and renamed into place once its mode is set.
+    /// A Unix socket under run/appliance (see `UnixSocket.bindShared`).
     public static func bindUnix(path: String, datagram: Bool = false) throws(BindError) -> Int32 {
-        let type = datagram ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)
-        let fd = socket(AF_UNIX, type | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw BindError(socket: path, message: String(cString: strerror(errno))) }
-        let temporary = path + ".new"
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(temporary.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(fd)
-            throw BindError(socket: path, message: "path too long for a Unix socket")
+        do {
+            return try UnixSocket.bindShared(path: path, datagram: datagram)
+        } catch {
+            throw BindError(socket: path, message: error.message)
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        unlink(temporary)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        // Credentials are attached to a datagram only if the receiving socket
-        // asked for them before it was sent: ask now, so events queued before
-        // the service starts are stamped too.
-        var on: Int32 = 1
-        if datagram { setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, socklen_t(MemoryLayout<Int32>.size)) }
-        guard bound == 0, chmod(temporary, 0o666) == 0, datagram || listen(fd, 128) == 0, rename(temporary, path) == 0 else {
-            let message = String(cString: strerror(errno))
-            close(fd)
-            unlink(temporary)
-            throw BindError(socket: path, message: message)
-        }
-        return fd
     }
 
     /// A bound (and for TCP, listening) socket, close-on-exec in procmon.

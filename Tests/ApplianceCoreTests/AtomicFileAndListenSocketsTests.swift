@@ -13,7 +13,7 @@ import Testing
         var info = stat()
         stat(path, &info)
         #expect(info.st_mode & 0o777 == 0o640)
-        let entries = try listFolder(folder)
+        let entries = try AtomicFile.entries(in: folder)
         #expect(entries == ["startup-config"])
         unlink(path)
         rmdir(folder)
@@ -26,17 +26,6 @@ import Testing
         try AtomicFile.makeFolders(folder + "/a/b/c")
         #expect(access(folder + "/a/b/c", F_OK) == 0)
         rmdir(folder + "/a/b/c"); rmdir(folder + "/a/b"); rmdir(folder + "/a"); rmdir(folder)
-    }
-
-    func listFolder(_ path: String) throws -> [String] {
-        guard let directory = opendir(path) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
     }
 }
 

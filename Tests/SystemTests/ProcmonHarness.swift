@@ -1,4 +1,5 @@
 import ApplianceCore
+import Supervisor
 import Foundation
 import Glibc
 import Testing
@@ -51,8 +52,7 @@ final class ProcmonHarness: @unchecked Sendable {
     }
 
     func processes() throws -> [ProcessStatus] {
-        let line = try client.callBlocking(ProcessesMethod.self, NoValue())
-        return line
+        try client.callBlocking(ProcmonMethod.Processes.self, NoValue())
     }
 
     func status(_ name: String) -> ProcessStatus? {
@@ -84,33 +84,6 @@ final class ProcmonHarness: @unchecked Sendable {
         standIn?.close()
         try? FileManager.default.removeItem(atPath: root)
     }
-}
-
-/// procmon's `processes` method, declared here as any client would.
-enum ProcessesMethod: ControlMethod {
-    typealias Parameters = NoValue
-    typealias Result = [ProcessStatus]
-    static let name = "processes"
-}
-
-struct ServiceNameParameter: Codable, Sendable { var name: String }
-
-enum StopMethod: ControlMethod {
-    typealias Parameters = ServiceNameParameter
-    typealias Result = ProcessStatus
-    static let name = "stop"
-}
-
-/// The fields of procmon's process status the tests read.
-struct ProcessStatus: Codable, Sendable {
-    var name: String
-    var state: String
-    var pid: Int32?
-    var startCount: Int
-    var rssBytes: Int?
-    var lastExit: String?
-    var failureReason: String?
-    var user: String?
 }
 
 /// Stands in for auditd's intake: a datagram socket at `run/appliance/audit.sock`,

@@ -1,4 +1,5 @@
 import ApplianceCore
+import Supervisor
 import Foundation
 import Glibc
 import Testing
