@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // The few system calls Swift cannot make safely: everything between
@@ -52,8 +53,17 @@ let package = Package(
             name: "appliance-testsvc",
             dependencies: ["ApplianceCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        // auditd's logic: RFC 5424 decoding, the durable journal, the intake.
-        .target(name: "Audit", dependencies: ["ApplianceCore", "CApplianceSystem"]),
+        // auditd's logic: RFC 5424 decoding, the durable journal, the intake,
+        // and forwarding to collectors over TLS (RFC 5425; the only TLS client here).
+        .target(
+            name: "Audit",
+            dependencies: [
+                "ApplianceCore", "CApplianceSystem", "Configuration",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "auditd",
             dependencies: ["Audit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -62,12 +72,27 @@ let package = Package(
             name: "configd",
             dependencies: ["Configuration", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // sessmgrd's pure core: MPEG-TS parsing and rewriting, PCR pacing,
+        // RTP/RTCP and the stream checkpoint. No I/O, no dependencies.
+        .target(name: "Streaming"),
+        // snmpd's pure core: BER, SNMPv3 messages, USM (RFC 3414/3826/7860),
+        // engine state and MIB views. No sockets, clocks or files.
+        .target(
+            name: "SNMP",
+            dependencies: [
+                "Configuration",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         // Shared by the test targets only (the seeded generator of the randomised tests).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore", "TestSupport"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
+        .testTarget(name: "StreamingTests", dependencies: ["Streaming", "TestSupport"]),
+        .testTarget(name: "SNMPTests", dependencies: ["SNMP", "Configuration", "TestSupport"]),
         .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit"]),
     ],
     swiftLanguageModes: [.v6]

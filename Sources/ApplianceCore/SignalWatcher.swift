@@ -16,6 +16,9 @@ public final class SignalWatcher: Sendable {
     }
 
     public static func install(_ watched: [Int32]) -> SignalWatcher {
+        // A peer closing a socket mid-write must be an EPIPE error on that
+        // write, never the end of the daemon (writev has no MSG_NOSIGNAL).
+        signal(SIGPIPE, SIG_IGN)
         let fd = watched.withUnsafeBufferPointer { appliance_signalfd($0.baseAddress, Int32($0.count)) }
         precondition(fd >= 0, "signalfd failed: \(errnoText())")
         let (stream, continuation) = AsyncStream<Int32>.makeStream(bufferingPolicy: .unbounded)

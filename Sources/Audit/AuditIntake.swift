@@ -36,6 +36,11 @@ public final class AuditIntake: Sendable {
     private let logger: Logger
     private let state = Mutex(Counters())
     private let ownPID = getpid()
+    /// The appliance's name in every stamped event: the configured hostname
+    /// once configd has said it, the kernel's until then.
+    private let hostnameStore = Mutex(AuditIntake.hostname())
+    /// Told after each commit (the forwarders follow the journal).
+    private let commitObserver = Mutex<(@Sendable () -> Void)?>(nil)
 
     public init(fd: Int32, journal: AuditJournal, logger: Logger, memoryBound: Int = 10_000) {
         self.fd = fd
@@ -49,6 +54,14 @@ public final class AuditIntake: Sendable {
 
     public var counters: Counters { state.withLock { $0 } }
 
+    public func setHostname(_ name: String) {
+        hostnameStore.withLock { $0 = name }
+    }
+
+    public func onCommit(_ observer: @escaping @Sendable () -> Void) {
+        commitObserver.withLock { $0 = observer }
+    }
+
     /// Records one of auditd's own events (a failure, a start) in the journal.
     public func recordOwn(_ event: AuditEvent) {
         commit([ownEventText(event)])
@@ -56,7 +69,7 @@ public final class AuditIntake: Sendable {
 
     private func ownEventText(_ event: AuditEvent) -> (acceptedMicros: Int64, text: String) {
         let time = Self.now()
-        let message = SyslogMessage(facility: .logAudit, severity: event.severity, time: time, hostname: Self.hostname(),
+        let message = SyslogMessage(facility: .logAudit, severity: event.severity, time: time, hostname: hostnameStore.withLock { $0 },
                                     appName: "auditd", processID: String(ownPID), messageID: event.kind,
                                     structuredData: event.facts.isEmpty ? [] : [.init(id: AuditClient.structuredDataID, parameters: event.facts)],
                                     message: event.message)
@@ -77,7 +90,6 @@ public final class AuditIntake: Sendable {
     /// Reads until the process ends; run it on a dedicated thread.
     public func run() {
         var buffer = [UInt8](repeating: 0, count: OriginStamp.maximumDatagram + 1)
-        let hostname = Self.hostname()
         // uid → account name, looked up once per uid (getpwuid reads the
         // account database; a burst must not read it once per event).
         var userNames: [Int32: String?] = [:]
@@ -97,6 +109,7 @@ public final class AuditIntake: Sendable {
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             _ = poll(&poller, 1, pendingStore.withLock { $0.isEmpty } ? 200 : 1000)
             var batch: [(acceptedMicros: Int64, text: String)] = []
+            let hostname = hostnameStore.withLock { $0 }
             while batch.count < Self.batchLimit {
                 var pid: Int32 = -1, uid: Int32 = -1, gid: Int32 = -1
                 let length = buffer.withUnsafeMutableBytes {
@@ -148,6 +161,7 @@ public final class AuditIntake: Sendable {
             do {
                 _ = try journal.append(waiting)
                 pendingStore.withLock { $0.removeFirst(waiting.count) }
+                commitObserver.withLock { $0 }?()
                 return state.withLock { counters -> Bool in
                     counters.accepted += waiting.count
                     counters.batches += 1

@@ -112,6 +112,12 @@ public final class AuditJournal: Sendable {
         }
     }
 
+    /// The segments as committed now (sizes never include an unsynced write)
+    /// and the next sequence; what `JournalReader` follows.
+    func committed() -> (segments: [Segment], nextSequence: UInt64) {
+        state.withLock { ($0.segments, $0.nextSequence) }
+    }
+
     /// Records from `sequence` on, in order, at most `limit`.
     public func records(from sequence: UInt64, limit: Int) -> [JournalRecord] {
         let (segments, next) = state.withLock { ($0.segments, $0.nextSequence) }

@@ -61,8 +61,16 @@ public enum AuditdMethod {
         public var segments: Int
         /// Bytes of a torn record cut when the journal was opened (a crash mid-write).
         public var recoveredTornBytes: Int
+        /// Retention in effect: the configuration's, else auditd's options.
         public var retentionDays: Int
         public var retentionMiB: Int
+        /// Free space on the journal's file system, and whether it is under the reserve.
+        public var diskFreeBytes: UInt64
+        public var diskNearlyFull: Bool
+        /// The configd revision the settings came from; nil before configd answered.
+        public var configurationRevision: UInt64?
+        /// One per configured collector.
+        public var destinations: [DestinationStatus]
     }
 
     public enum Status: ControlMethod {

@@ -6,6 +6,12 @@ public struct CertificateFingerprint: Hashable, Sendable, CustomStringConvertibl
     /// What a valid fingerprint looks like, for error messages.
     public static let rule = "sha256: followed by 64 hex digits (colons between octets allowed)"
 
+    /// A digest computed here (32 octets).
+    public init(sha256: [UInt8]) {
+        precondition(sha256.count == 32, "a SHA-256 digest has 32 octets")
+        self.sha256 = sha256
+    }
+
     /// Parses `sha256:HEX`.
     public init?(_ text: String) {
         guard text.lowercased().hasPrefix("sha256:"), let octets = Hex.decode(String(text.dropFirst(7))),

@@ -40,7 +40,7 @@
 ///
 /// ntp server HOST                                no ntp server HOST
 ///
-/// logging remote HOST [port N] trust {ca-signed ca-bundle PATH | fingerprint sha256:HEX}
+/// logging remote HOST [port N] trust {ca-signed ca-bundle PATH [permitted-peer NAME] | fingerprint sha256:HEX}
 ///                [client-certificate PATH client-key PATH]
 /// no logging remote HOST [port N]
 /// logging retention {days N | max-mib N}...      no logging retention [days | max-mib]
@@ -383,9 +383,13 @@ public enum ConfigParser {
             return
         }
         var trust: SyslogTrust? = nil
-        var certificate: String? = nil, key: String? = nil
+        var certificate: String? = nil, key: String? = nil, peer: NetworkHost? = nil
         let options = ["port", "trust", "client-certificate", "client-key"]
         while !c.isAtEnd {
+            if case .caSigned = trust, peer == nil, c.take("permitted-peer") {
+                peer = try c.value(NetworkHost.rule) { NetworkHost($0) }
+                continue
+            }
             let word = try c.keyword(options, "port, trust, client-certificate or client-key")
             try c.once(word, &seen)
             switch word.text {
@@ -409,7 +413,7 @@ public enum ConfigParser {
             throw c.failure(expected: "trust ca-signed ca-bundle PATH or trust fingerprint sha256:HEX (how to check the collector's certificate)", at: nil)
         }
         let destination = SyslogDestination(host: host, port: port, trust: trust,
-                                            clientCertificatePath: certificate, clientKeyPath: key)
+                                            clientCertificatePath: certificate, clientKeyPath: key, permittedPeer: peer)
         if let index = audit.remoteDestinations.firstIndex(where: { $0.host == host && $0.port == port }) {
             audit.remoteDestinations[index] = destination
         } else {

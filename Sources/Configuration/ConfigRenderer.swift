@@ -91,7 +91,9 @@ public enum ConfigRenderer {
             var line = "logging remote \(destination.host)"
             if destination.port != SyslogDestination.defaultPort { line += " port \(destination.port)" }
             switch destination.trust {
-            case .caSigned(let path): line += " trust ca-signed ca-bundle " + word(path)
+            case .caSigned(let path):
+                line += " trust ca-signed ca-bundle " + word(path)
+                if let peer = destination.permittedPeer { line += " permitted-peer \(peer)" }
             case .fingerprint(let fingerprint): line += " trust fingerprint \(fingerprint)"
             }
             if let certificate = destination.clientCertificatePath { line += " client-certificate " + word(certificate) }

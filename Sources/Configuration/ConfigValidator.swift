@@ -193,6 +193,9 @@ public struct ConfigValidator: Sendable {
             if case .fingerprint(let fingerprint) = destination.trust, fingerprint.sha256.count != 32 {
                 problems.append(ConfigProblem(subject, "the fingerprint must be a SHA-256 digest (32 octets)"))
             }
+            if case .fingerprint = destination.trust, destination.permittedPeer != nil {
+                problems.append(ConfigProblem(subject, "a permitted peer name applies to ca-signed trust only; a fingerprint names the certificate itself"))
+            }
             switch (destination.clientCertificatePath, destination.clientKeyPath) {
             case (nil, nil): break
             case (let certificate?, let key?):

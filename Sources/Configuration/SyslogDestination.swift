@@ -11,17 +11,29 @@ public struct SyslogDestination: Codable, Equatable, Sendable {
     public var clientCertificatePath: String?
     /// The key of that certificate.
     public var clientKeyPath: String?
+    /// With `caSigned` trust, the name the collector's certificate must carry
+    /// (RFC 5425 §5.2: the permitted peer); nil: the host as configured.
+    public var permittedPeer: NetworkHost?
 
     /// The syslog-over-TLS port.
     public static let defaultPort: UInt16 = 6514
 
     public init(host: NetworkHost, port: UInt16 = SyslogDestination.defaultPort, trust: SyslogTrust,
-                clientCertificatePath: String? = nil, clientKeyPath: String? = nil) {
+                clientCertificatePath: String? = nil, clientKeyPath: String? = nil, permittedPeer: NetworkHost? = nil) {
         self.host = host
         self.port = port
         self.trust = trust
         self.clientCertificatePath = clientCertificatePath
         self.clientKeyPath = clientKeyPath
+        self.permittedPeer = permittedPeer
+    }
+
+    /// The name checked against the collector's certificate in `caSigned` mode.
+    public var expectedPeer: NetworkHost { permittedPeer ?? host }
+
+    /// How status and events name this destination: `host:port` (`[v6]:port`).
+    public var label: String {
+        host.address?.family == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
 

@@ -30,7 +30,7 @@ struct ConfigLanguageTests {
                        "interface eth0 address 192.0.2.5/24 gateway 192.0.2.1 dns 192.0.2.53 dns 2001:db8::53",
                        "interface eth1 dhcp", "ntp server ntp.example.net",
                        "logging remote collector.example.net trust fingerprint sha256:abab",
-                       "logging remote 2001:db8::514 port 10514 trust ca-signed ca-bundle \"/etc/appliance/ca bundle.pem\" client-certificate /etc/appliance/client.crt client-key /etc/appliance/client.key",
+                       "logging remote 2001:db8::514 port 10514 trust ca-signed ca-bundle \"/etc/appliance/ca bundle.pem\" permitted-peer collector.example.net client-certificate /etc/appliance/client.crt client-key /etc/appliance/client.key",
                        "logging retention days 90 max-mib 512", "snmp engine-id 0x80007ed904656e632d3031",
                        "snmp user nms role viewer auth sha-256 auth-key 0x0102", "priv aes-128 priv-key 0x6566",
                        "snmp trap-receiver 192.0.2.10 user nms inform", "snmp trap-receiver nms.example.net port 1162 user ops trap",

@@ -58,7 +58,8 @@ enum Fixture {
         config.audit = AuditSettings(remoteDestinations: [
             SyslogDestination(host: host("collector.example.net"), trust: .fingerprint(CertificateFingerprint("sha256:" + String(repeating: "ab", count: 32))!)),
             SyslogDestination(host: host("2001:db8::514"), port: 10514, trust: .caSigned(bundlePath: "/etc/appliance/ca bundle.pem"),
-                              clientCertificatePath: "/etc/appliance/client.crt", clientKeyPath: "/etc/appliance/client.key"),
+                              clientCertificatePath: "/etc/appliance/client.crt", clientKeyPath: "/etc/appliance/client.key",
+                              permittedPeer: host("collector.example.net")),
         ], retention: LogRetention(days: 90, maxMiB: 512))
         config.snmp = SNMPSettings(
             engineID: SNMPEngineID(octets: [0x80, 0x00, 0x7e, 0xd9, 0x04] + Array("enc-01".utf8)),
