@@ -92,18 +92,25 @@ public struct SyslogMessage: Sendable, Equatable {
 
     /// RFC 5424 §6.2: header fields are PRINTUSASCII (33…126), bounded, "-" when empty.
     public static func header(_ value: String, _ limit: Int) -> String {
+        // The usual case, already clean, costs one pass over the bytes and no copy.
+        if !value.isEmpty, value.utf8.count <= limit, value.utf8.allSatisfy({ $0 >= 33 && $0 <= 126 }) { return value }
         let printable = value.unicodeScalars.filter { $0.value >= 33 && $0.value <= 126 }
         return printable.isEmpty ? "-" : String(String.UnicodeScalarView(printable.prefix(limit)))
     }
 
     /// RFC 5424 §6.3.2/§6.3.3: SD-NAME is 1…32 PRINTUSASCII except `=`, space, `]`, `"`.
     public static func name(_ value: String) -> String {
+        if !value.isEmpty, value.utf8.count <= 32,
+           value.utf8.allSatisfy({ $0 >= 33 && $0 <= 126 && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "]") && $0 != UInt8(ascii: "\"") }) {
+            return value
+        }
         let allowed = value.unicodeScalars.filter { $0.value >= 33 && $0.value <= 126 && !"= ]\"".unicodeScalars.contains($0) }
         return allowed.isEmpty ? "_" : String(String.UnicodeScalarView(allowed.prefix(32)))
     }
 
     /// RFC 5424 §6.3.3: in PARAM-VALUE, `"`, `\` and `]` are escaped with `\`.
     public static func escape(_ value: String) -> String {
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "]") }) else { return value }
         var escaped = ""
         for character in value {
             if character == "\"" || character == "\\" || character == "]" { escaped.append("\\") }

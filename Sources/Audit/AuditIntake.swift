@@ -39,8 +39,15 @@ public final class AuditIntake: Sendable {
     /// The appliance's name in every stamped event: the configured hostname
     /// once configd has said it, the kernel's until then.
     private let hostnameStore = Mutex(AuditIntake.hostname())
-    /// Told after each commit (the forwarders follow the journal).
-    private let commitObserver = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Told after each commit (the forwarders follow the journal). Boxed: a
+    /// closure kept directly in a Mutex is re-wrapped in a reabstraction thunk
+    /// on every `withLock` write-back, and after enough commits calling it
+    /// overflows the stack.
+    private final class Observer: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    private let commitObserver = Mutex<Observer?>(nil)
 
     public init(fd: Int32, journal: AuditJournal, logger: Logger, memoryBound: Int = 10_000) {
         self.fd = fd
@@ -59,7 +66,7 @@ public final class AuditIntake: Sendable {
     }
 
     public func onCommit(_ observer: @escaping @Sendable () -> Void) {
-        commitObserver.withLock { $0 = observer }
+        commitObserver.withLock { $0 = Observer(observer) }
     }
 
     /// Records one of auditd's own events (a failure, a start) in the journal.
@@ -161,7 +168,7 @@ public final class AuditIntake: Sendable {
             do {
                 _ = try journal.append(waiting)
                 pendingStore.withLock { $0.removeFirst(waiting.count) }
-                commitObserver.withLock { $0 }?()
+                commitObserver.withLock { $0 }?.body()
                 return state.withLock { counters -> Bool in
                     counters.accepted += waiting.count
                     counters.batches += 1

@@ -7,9 +7,20 @@ public enum CRC32 {
         return value
     }
 
+    /// Every record written and read goes through here: contiguous bytes take
+    /// a pointer loop without bounds checks, anything else the generic one.
     public static func checksum(_ bytes: some Sequence<UInt8>, seed: UInt32 = 0) -> UInt32 {
+        if let fast = bytes.withContiguousStorageIfAvailable({ checksum(UnsafeRawBufferPointer($0), seed: seed) }) { return fast }
         var crc = ~seed
         for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
         return ~crc
+    }
+
+    public static func checksum(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
+        table.withUnsafeBufferPointer { table in
+            var crc = ~seed
+            for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+            return ~crc
+        }
     }
 }

@@ -64,8 +64,6 @@ final class Forwarder: @unchecked Sendable {
         var backoffFirst: TimeAmount = .milliseconds(250)
         var backoffMax: TimeAmount = .seconds(30)
         var connectTimeoutMilliseconds: Int32 = 10_000
-        /// A connection that lasted this long resets the backoff.
-        var stableAfter: TimeAmount = .seconds(5)
     }
 
     /// A batch written and not yet confirmed.
@@ -91,12 +89,12 @@ final class Forwarder: @unchecked Sendable {
         var handshakeDone = false
         /// The ciphertext offset the collector's TCP has acknowledged.
         var acknowledged: UInt64 = 0
-        let since: NIODeadline
+        /// The ciphertext the handshake took; data acknowledged beyond it means the collector took events.
+        var handshakeBytes: UInt64 = .max
         init(channel: Channel, fd: Int32, counter: CipherCounter) {
             self.channel = channel
             self.fd = fd
             self.counter = counter
-            since = .now()
         }
     }
 
@@ -274,6 +272,7 @@ final class Forwarder: @unchecked Sendable {
             return
         }
         connection.handshakeDone = true
+        connection.handshakeBytes = connection.counter.enqueued
         status.connections += 1
         status.peerCertificate = note.peerFingerprint
         if let previous = reportedFailure {
@@ -297,7 +296,10 @@ final class Forwarder: @unchecked Sendable {
         reader.seek(to: cursor.confirmed + 1)
         state = .stopped
         saveCursor(force: true)
-        if connection.since + tuning.stableAfter < .now() && connection.handshakeDone { backoff = tuning.backoffFirst }
+        // A collector that took data on this connection is healthy again:
+        // the next attempt comes quickly. One that accepts and then drops
+        // every connection without taking anything keeps backing off.
+        if connection.acknowledged > connection.handshakeBytes { backoff = tuning.backoffFirst }
         let reason: String
         if let refusal = note.refusal ?? error.flatMap(ForwardTLS.certificateRefusal) {
             failed(refusal, kind: "forward-certificate-refused", severity: .error)

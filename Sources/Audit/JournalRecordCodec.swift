@@ -24,15 +24,20 @@ public enum JournalRecordCodec {
     public static let maximumPayload = 80 * 1024
 
     public static func encode(_ record: JournalRecord, into buffer: inout [UInt8]) {
-        let payload = Array(record.text.utf8)
-        var body: [UInt8] = []
-        body.reserveCapacity(16 + payload.count)
-        append(record.sequence, to: &body)
-        append(UInt64(bitPattern: record.acceptedMicros), to: &body)
-        body += payload
-        append(UInt32(payload.count), to: &buffer)
-        append(CRC32.checksum(body), to: &buffer)
-        buffer += body
+        var text = record.text
+        text.withUTF8 { payload in
+            let start = buffer.count
+            buffer.reserveCapacity(start + headerSize + payload.count)
+            append(UInt32(payload.count), to: &buffer)
+            append(UInt32(0), to: &buffer)  // the checksum, filled in below
+            append(record.sequence, to: &buffer)
+            append(UInt64(bitPattern: record.acceptedMicros), to: &buffer)
+            buffer.append(contentsOf: payload)
+            let checksum = buffer.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[(start + 8)...])) }
+            withUnsafeBytes(of: checksum.littleEndian) { bytes in
+                for index in 0..<4 { buffer[start + 4 + index] = bytes[index] }
+            }
+        }
     }
 
     public enum Decoded: Equatable {
@@ -49,21 +54,23 @@ public enum JournalRecordCodec {
         guard length <= maximumPayload else { return .corrupt("record length \(length) exceeds \(maximumPayload)") }
         guard bytes.count >= headerSize + length else { return .incomplete }
         let checksum = read32(bytes, base + 4)
-        let body = bytes[(base + 8)..<(base + headerSize + length)]
-        guard CRC32.checksum(body) == checksum else { return .corrupt("checksum mismatch") }
-        guard let text = String(validating: bytes[(base + headerSize)..<(base + headerSize + length)], as: UTF8.self) else {
-            return .corrupt("payload is not UTF-8")
+        let decoded = bytes.withUnsafeBufferPointer { all -> String?? in
+            let body = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: all[8..<(headerSize + length)]))
+            guard CRC32.checksum(body) == checksum else { return .none }
+            return .some(String(validating: UnsafeBufferPointer(rebasing: all[headerSize..<(headerSize + length)]), as: UTF8.self))
         }
+        guard let valid = decoded else { return .corrupt("checksum mismatch") }
+        guard let text = valid else { return .corrupt("payload is not UTF-8") }
         let record = JournalRecord(sequence: read64(bytes, base + 8), acceptedMicros: Int64(bitPattern: read64(bytes, base + 16)), text: text)
         return .record(record, size: headerSize + length)
     }
 
     static func append(_ value: UInt32, to buffer: inout [UInt8]) {
-        for shift in stride(from: 0, to: 32, by: 8) { buffer.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
     }
 
     static func append(_ value: UInt64, to buffer: inout [UInt8]) {
-        for shift in stride(from: 0, to: 64, by: 8) { buffer.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
     }
 
     static func read32(_ bytes: ArraySlice<UInt8>, _ at: Int) -> UInt32 {

@@ -16,9 +16,14 @@ struct AuditdCommand: ParsableCommand {
         message is kept as an error record. <root>/run/appliance/auditd.sock answers query \
         (time range, severity, app, account, text) and status.
 
-        Forwarding to remote syslog collectors over TLS (RFC 5425) is not built yet.
+        auditd follows configd's system and audit sections: the hostname, retention, and \
+        each "logging remote" collector, to which it forwards the journal over TLS \
+        (RFC 5425, octet counting, TLS 1.2+), the certificate checked against a CA bundle \
+        and permitted peer name or a SHA-256 pin, optionally with a client certificate. \
+        Each destination resends from its own persisted cursor after a break, so a \
+        collector outage or an auditd crash loses no accepted event. See auditd(8).
 
-        SIGTERM stops. (auditd has no configuration file yet: retention is set by the options.)
+        SIGTERM stops. Retention options apply while the configuration sets none.
         """
     )
 
@@ -30,9 +35,13 @@ struct AuditdCommand: ParsableCommand {
     @Option(help: "Keep the journal under this many MiB (oldest segments deleted first).")
     var retentionMib = 256
 
+    @Option(help: "Report the disk nearly full below this many MiB free.")
+    var diskReserveMib = 64
+
     func validate() throws {
         guard (1...3650).contains(retentionDays) else { throw ValidationError("--retention-days must be 1-3650") }
         guard (16...1_048_576).contains(retentionMib) else { throw ValidationError("--retention-mib must be 16-1048576") }
+        guard (1...1_048_576).contains(diskReserveMib) else { throw ValidationError("--disk-reserve-mib must be 1-1048576") }
     }
 
     func run() throws {
@@ -41,7 +50,7 @@ struct AuditdCommand: ParsableCommand {
         try daemon.detachUnlessForeground(logFile: paths.logFile("auditd"))
         let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
         ApplianceLogging.bootstrap(label: "auditd")
-        let settings = Auditd.Settings(retentionDays: retentionDays, retentionMiB: retentionMib)
+        let settings = Auditd.Settings(retentionDays: retentionDays, retentionMiB: retentionMib, diskReserveMiB: diskReserveMib)
         throw ExitCode(runBlocking { await Auditd.run(paths: paths, settings: settings, signals: signals) })
     }
 }

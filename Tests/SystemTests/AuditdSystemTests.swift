@@ -25,7 +25,8 @@ import Testing
     pass-env = APPLIANCE_ADMIN_PASSWORD
     """
 
-    static func start() throws -> ProcmonHarness {
+    static func start(auditdOptions: String = "") throws -> ProcmonHarness {
+        let manifest = Self.manifest.replacingOccurrences(of: "--root {root}\nuser = appliance-audit", with: "--root {root} \(auditdOptions)\nuser = appliance-audit")
         let harness = try ProcmonHarness(manifest: manifest, environment: ["APPLIANCE_ADMIN_PASSWORD": "Audit-Trail-Password-5"], auditStandIn: false)
         harness.waitUntil("auditd and configd running", timeout: .seconds(60)) { harness.running("auditd") != nil && harness.running("configd") != nil }
         return harness
@@ -70,6 +71,20 @@ import Testing
         harness.waitUntil("procmon-start journaled") { try Self.query(harness, .init(appName: "procmon")).contains { $0.messageID == "procmon-start" } }
         let procmon = try #require(try Self.query(harness, .init(appName: "procmon")).first { $0.messageID == "procmon-start" })
         #expect(procmon.parameter("pid", in: "origin@32473") == String(harness.process.processIdentifier))
+    }
+
+    /// A disk with less free space than the reserve is reported: a critical
+    /// event in the journal and the status flag (the reserve set above the
+    /// free space of any test machine's disk).
+    @Test func aNearlyFullDiskIsReportedAsAnEventAndInTheStatus() throws {
+        let harness = try Self.start(auditdOptions: "--disk-reserve-mib 1048576")
+        defer { harness.stop() }
+        var found: ReceivedSyslogMessage?
+        harness.waitUntil("disk-nearly-full journaled") { found = try Self.query(harness, .init(appName: "auditd", text: "disk-nearly-full")).first; return found != nil }
+        #expect(found?.severity == 2, "critical")
+        #expect(found.flatMap { $0.parameter("free-bytes", in: "audit@32473") }.flatMap(UInt64.init) != nil)
+        let status = try ControlClient(paths: harness.paths, daemon: "auditd").callBlocking(AuditdMethod.Status.self, NoValue())
+        #expect(status.diskNearlyFull)
     }
 
     /// A process claiming to be pid 1 and root gets its real pid recorded.
