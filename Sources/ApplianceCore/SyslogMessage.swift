@@ -82,12 +82,26 @@ public struct SyslogMessage: Sendable, Equatable {
         var seconds = time_t(time.seconds)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        // Built as 27 ASCII bytes: auditd stamps every event it takes with one.
+        var bytes = [UInt8](repeating: 0, count: 27)
+        func put(_ value: Int32, at offset: Int, width: Int) {
+            var rest = Int(max(0, value))
+            for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(time.microseconds, 6))Z"
+        put(parts.tm_year + 1900, at: 0, width: 4)
+        put(parts.tm_mon + 1, at: 5, width: 2)
+        put(parts.tm_mday, at: 8, width: 2)
+        put(parts.tm_hour, at: 11, width: 2)
+        put(parts.tm_min, at: 14, width: 2)
+        put(parts.tm_sec, at: 17, width: 2)
+        put(time.microseconds, at: 20, width: 6)
+        for (offset, character) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (26, "Z")] as [(Int, Unicode.Scalar)] {
+            bytes[offset] = UInt8(character.value)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// RFC 5424 §6.2: header fields are PRINTUSASCII (33…126), bounded, "-" when empty.

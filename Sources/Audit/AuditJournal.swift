@@ -84,6 +84,7 @@ public final class AuditJournal: Sendable {
                 try Self.startSegment(&state, folder: folder)
             }
             var buffer: [UInt8] = []
+            buffer.reserveCapacity(events.reduce(0) { $0 + JournalRecordCodec.headerSize + $1.text.utf8.count })
             let first = state.nextSequence
             for (offset, event) in events.enumerated() {
                 JournalRecordCodec.encode(JournalRecord(sequence: first + UInt64(offset), acceptedMicros: event.acceptedMicros, text: event.text), into: &buffer)

@@ -26,8 +26,7 @@ public enum JournalRecordCodec {
     public static func encode(_ record: JournalRecord, into buffer: inout [UInt8]) {
         var text = record.text
         text.withUTF8 { payload in
-            let start = buffer.count
-            buffer.reserveCapacity(start + headerSize + payload.count)
+            let start = buffer.count  // no reserveCapacity here: exact reservations per record would copy the batch each time
             append(UInt32(payload.count), to: &buffer)
             append(UInt32(0), to: &buffer)  // the checksum, filled in below
             append(record.sequence, to: &buffer)
