@@ -17,20 +17,45 @@ public struct ReceivedSyslogMessage: Sendable, Equatable {
     /// The message in RFC 5424 form again (§6), with `timestamp` used when the
     /// received one was the NILVALUE.
     public func encoded(defaultTimestamp: String) -> String {
-        var text = "<\(facility * 8 + severity)>\(version) \(timestamp ?? defaultTimestamp) "
-        text += "\(SyslogMessage.header(hostname ?? "", 255)) \(SyslogMessage.header(appName ?? "", 48)) "
-        text += "\(SyslogMessage.header(processID ?? "", 128)) \(SyslogMessage.header(messageID ?? "", 32)) "
+        // Built as bytes in one buffer: auditd re-encodes every event it stamps.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + message.utf8.count + structuredData.reduce(0) { total, element in
+            total + element.id.utf8.count + element.parameters.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 } + 2
+        })
+        func put(_ text: String) { bytes.append(contentsOf: text.utf8) }
+        put("<\(facility * 8 + severity)>\(version) ")
+        put(timestamp ?? defaultTimestamp)
+        bytes.append(0x20)
+        put(SyslogMessage.header(hostname ?? "", 255))
+        bytes.append(0x20)
+        put(SyslogMessage.header(appName ?? "", 48))
+        bytes.append(0x20)
+        put(SyslogMessage.header(processID ?? "", 128))
+        bytes.append(0x20)
+        put(SyslogMessage.header(messageID ?? "", 32))
+        bytes.append(0x20)
         if structuredData.isEmpty {
-            text += "-"
+            bytes.append(UInt8(ascii: "-"))
         } else {
             for element in structuredData {
-                text += "[\(SyslogMessage.name(element.id))"
-                for (name, value) in element.parameters { text += " \(SyslogMessage.name(name))=\"\(SyslogMessage.escape(value))\"" }
-                text += "]"
+                bytes.append(UInt8(ascii: "["))
+                put(SyslogMessage.name(element.id))
+                for (name, value) in element.parameters {
+                    bytes.append(0x20)
+                    put(SyslogMessage.name(name))
+                    bytes.append(UInt8(ascii: "="))
+                    bytes.append(UInt8(ascii: "\""))
+                    put(SyslogMessage.escape(value))
+                    bytes.append(UInt8(ascii: "\""))
+                }
+                bytes.append(UInt8(ascii: "]"))
             }
         }
-        if !message.isEmpty { text += " " + message }
-        return text
+        if !message.isEmpty {
+            bytes.append(0x20)
+            put(message)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public func parameter(_ name: String, in id: String) -> String? {

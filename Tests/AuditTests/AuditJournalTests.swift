@@ -113,6 +113,8 @@ import Testing
     @Test func theKernelsPidReplacesTheClaimedOne() throws {
         let (text, verdict) = stamp(#"<109>1 2026-11-21T00:00:00Z spoofed configd 1 login-success [audit@32473 account="admin"] ok"#)
         #expect(verdict == .accepted)
+        #expect(text == #"<109>1 2026-11-21T00:00:00Z enc-1 configd 4242 login-success [audit@32473 account="admin"]"#
+            + #"[origin@32473 pid="4242" uid="1001" gid="1001" user="alice" claimed-procid="1" claimed-hostname="spoofed"] ok"#)
         let message = try RFC5424Parser.parse(Array(text.utf8))
         #expect(message.processID == "4242" && message.hostname == "enc-1")
         #expect(message.parameter("pid", in: "origin@32473") == "4242")
