@@ -255,9 +255,16 @@ final class Forwarder: @unchecked Sendable {
                     self.state = .connected(Connection(channel: channel, fd: fd, counter: counter))
                 }
             }
+        // No close(fd) on failure: once NIO has made a channel of it, NIO
+        // closes it, and closing it again could close a descriptor reused since.
         bootstrap.withConnectedSocket(fd).whenFailure { error in
-            guard case .connecting(let current) = self.state, current == attempt else { return }
-            close(fd)
+            // Still this attempt: connecting, or connected by the initializer
+            // to a channel whose registration then failed.
+            switch self.state {
+            case .connecting(let current) where current == attempt: break
+            case .connected(let connection) where self.attempts == attempt && !connection.handshakeDone: break
+            default: return
+            }
             self.state = .stopped
             self.failed("cannot start TLS on the connection: \(ForwardTLS.describe(error))", kind: "forward-tls-setup-failed", severity: .error)
         }
