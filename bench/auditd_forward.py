@@ -17,7 +17,6 @@ from the first send until the N-th distinct event is in the receiver's file;
 (alternately SIGTERM and SIGKILL); missing and duplicated events; (3) idle RSS of
 the sending daemon. Prints `name: value unit` after `=== RESULTS ===`.
 """
-import json
 import os
 import re
 import shutil
@@ -27,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from control import call
 
 BIN = os.path.abspath(os.environ.get("BIN", ".build/release"))
 N = int(os.environ.get("N", "100000"))
@@ -117,19 +118,6 @@ input(type="imtcp" port="{port}" address="127.0.0.1" ruleset="rx" SupportOctetCo
         return counts
 
 
-def control(path, method, params=None):
-    with socket.socket(socket.AF_UNIX) as s:
-        s.connect(path)
-        s.sendall((json.dumps({"id": 1, "method": method, "params": params or {}}) + "\n").encode())
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(1 << 20)
-            if not chunk:
-                break
-            data += chunk
-    return json.loads(data)
-
-
 class Ours:
     name = "auditd"
 
@@ -146,15 +134,13 @@ class Ours:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                control(self.root + "/run/appliance/configd.sock", "status")
+                call(self.root + "/run/appliance/configd.sock", "status")
                 break
             except OSError:
                 time.sleep(0.2)
-        reply = control(self.root + "/run/appliance/configd.sock", "apply", {"commands": [
+        call(self.root + "/run/appliance/configd.sock", "apply", {"commands": [
             f"logging remote 127.0.0.1 port {receiver_port} trust ca-signed ca-bundle {certs}/ca.pem permitted-peer localhost"]})
-        if "result" not in reply:
-            raise SystemExit(f"configd refused the destination: {reply}")
-        while not control(self.root + "/run/appliance/auditd.sock", "status")["result"]["destinations"]:
+        while not call(self.root + "/run/appliance/auditd.sock", "status")["destinations"]:
             time.sleep(0.1)
 
     def pid(self):

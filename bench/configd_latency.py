@@ -10,29 +10,14 @@ Prints `name: value unit` lines after `=== RESULTS ===`.
 """
 import json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
 
+from control import call
+
 BIN = os.environ.get("BIN", ".build/release")
 GETS = int(os.environ.get("GETS", "2000"))
 SETS = int(os.environ.get("SETS", "2000"))
 LOGINS = int(os.environ.get("LOGINS", "30"))
 CONFIGD = os.path.abspath(os.path.join(BIN, "configd"))
 PASSWORD = "Bench-Mark-Password-7"
-
-
-def call(path, method, params, request_id=1):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.connect(path)
-    s.sendall(json.dumps({"id": request_id, "method": method, "params": params}).encode() + b"\n")
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = s.recv(1 << 20)
-        if not chunk:
-            break
-        data += chunk
-    s.close()
-    answer = json.loads(data)
-    if "error" in answer:
-        raise RuntimeError(f"{method}: {answer['error']}")
-    return answer["result"]
 
 
 def timed(n, fn):

@@ -119,31 +119,22 @@ public final class AuditJournal: Sendable {
         state.withLock { ($0.segments, $0.nextSequence) }
     }
 
-    /// Records from `sequence` on, in order, at most `limit`.
+    /// Records from `sequence` on, in order, at most `limit` (from the oldest
+    /// kept when retention has removed `sequence`).
     public func records(from sequence: UInt64, limit: Int) -> [JournalRecord] {
-        let (segments, next) = state.withLock { ($0.segments, $0.nextSequence) }
-        guard sequence < next else { return [] }
+        let reader = JournalReader(journal: self, from: sequence)
         var result: [JournalRecord] = []
-        let start = segments.lastIndex { $0.firstSequence <= sequence } ?? 0
-        for segment in segments[start...] where result.count < limit {
-            forEachRecord(in: segment) { record in
-                if record.sequence >= sequence { result.append(record) }
-                return result.count < limit
-            }
+        while result.count < limit, case let batch = reader.next(limit: limit - result.count, byteLimit: 1 << 20).records, !batch.isEmpty {
+            result += batch
         }
         return result
     }
 
     /// Every record, oldest first, while `body` returns true.
     public func scan(_ body: (JournalRecord) -> Bool) {
-        let segments = state.withLock { $0.segments }
-        for segment in segments {
-            var going = true
-            forEachRecord(in: segment) { record in
-                going = body(record)
-                return going
-            }
-            if !going { return }
+        let reader = JournalReader(journal: self, from: firstSequence)
+        while case let batch = reader.next(limit: 1024, byteLimit: 1 << 20).records, !batch.isEmpty {
+            for record in batch where !body(record) { return }
         }
     }
 
@@ -167,17 +158,6 @@ public final class AuditJournal: Sendable {
             }
             guard let from, let removedUpTo else { return nil }
             return from..<removedUpTo
-        }
-    }
-
-    private func forEachRecord(in segment: Segment, _ body: (JournalRecord) -> Bool) {
-        guard let bytes = try? AtomicFile.read(segment.path, limit: max(segment.size, segmentBytes) + JournalRecordCodec.maximumPayload * 2) else { return }
-        var offset = 0
-        let end = min(bytes.count, segment.size)  // never past what was committed
-        while offset < end {
-            guard case .record(let record, let size) = JournalRecordCodec.decode(bytes[offset..<end]) else { return }
-            if !body(record) { return }
-            offset += size
         }
     }
 

@@ -1,0 +1,20 @@
+"""One call on a daemon's control socket (JSON lines), for the benchmarks."""
+import json
+import socket
+
+
+def call(path, method, params=None, request_id=1):
+    """The result of `method`; raises RuntimeError with the daemon's error."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.connect(path)
+        s.sendall(json.dumps({"id": request_id, "method": method, "params": params or {}}).encode() + b"\n")
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            data += chunk
+    answer = json.loads(data)
+    if "error" in answer:
+        raise RuntimeError(f"{method}: {answer['error']}")
+    return answer["result"]
