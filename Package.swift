@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "procmon", targets: ["procmon"]),
         .executable(name: "configd", targets: ["configd"]),
         .executable(name: "auditd", targets: ["auditd"]),
+        .executable(name: "snmpd", targets: ["snmpd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -85,6 +86,13 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // snmpd's I/O: the UDP socket, engine persistence, the MIBs read from
+        // the kernel and procmon, sets through configd, notifications.
+        .target(name: "SNMPAgent", dependencies: ["ApplianceCore", "Configuration", "SNMP", "Supervisor"]),
+        .executableTarget(
+            name: "snmpd",
+            dependencies: ["SNMPAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Shared by the test targets only (the seeded generator of the randomised tests).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore", "TestSupport"]),
@@ -93,7 +101,8 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "TestSupport"]),
         .testTarget(name: "SNMPTests", dependencies: ["SNMP", "Configuration", "TestSupport"]),
-        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit"]),
+        .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "SNMP", "Configuration", "TestSupport"]),
+        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit", "SNMP", "SNMPAgent"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -80,7 +80,7 @@ public enum Auditd {
             await adopt(cached, startingAt: startSequence, source: "the cache of configd revision \(cached.revision)")
         }
         let following = Task {
-            await followConfiguration(paths: paths, logger: logger) { snapshot, first in
+            await ConfigFollower.follow(sections: [.system, .audit], paths: paths, logger: logger) { snapshot, first in
                 let new = FollowedSettings(hostname: snapshot.config.system.hostname, audit: snapshot.config.audit, revision: snapshot.revision)
                 // Destinations configured before this auditd learnt of them get
                 // everything since it started; ones added later, what follows.
@@ -158,38 +158,6 @@ public enum Auditd {
 
     static func effectiveRetention(_ configured: LogRetention?, _ settings: Settings) -> (days: Int, mib: Int) {
         (configured?.days ?? settings.retentionDays, configured?.maxMiB ?? settings.retentionMiB)
-    }
-
-    /// Reads auditd's sections from configd (`get`), then waits for changes
-    /// (`watch`, a long poll) and reads again; while configd is away, retries
-    /// every two seconds. `apply` gets whether it is the first snapshot.
-    static func followConfiguration(paths: AppliancePaths, logger: Logger,
-                                    apply: @escaping @Sendable (ConfigdMethod.Snapshot, Bool) async -> Void) async {
-        let sections: [Section] = [.system, .audit]
-        let client = ControlClient(paths: paths, daemon: "configd", timeout: .seconds(10))
-        let watcher = ControlClient(paths: paths, daemon: "configd", timeout: .seconds(30))
-        var first = true
-        var complained = false
-        while !Task.isCancelled {
-            do {
-                let snapshot = try await client.call(ConfigdMethod.Get.self, .init(sections: sections))
-                await apply(snapshot, first)
-                first = false
-                complained = false
-                var revision = snapshot.revision
-                while !Task.isCancelled {
-                    let change = try await watcher.call(ConfigdMethod.Watch.self, .init(after: revision, sections: sections))
-                    if !change.sections.isEmpty { break }
-                    revision = max(revision, change.revision)
-                }
-            } catch {
-                if !complained {
-                    logger.warning("cannot read the configuration from configd (retrying every 2 s): \(error)")
-                    complained = true
-                }
-                try? await Task.sleep(for: .seconds(2))
-            }
-        }
     }
 
     /// The newest `limit` matches (or the oldest after `afterSequence`), oldest first.

