@@ -29,6 +29,24 @@ public enum USMAuthentication {
         return constantTimeEqual(mac(of: zeroed, key: key, protocol: auth), claimed)
     }
 
+    /// `sign` with the user's prepared key.
+    public static func sign(_ message: inout EncodedMessage, user: USMCredentials) {
+        let range = message.authenticationParametersRange
+        let code = user.preparedAuthKey.code(message.bytes, zeroed: range).prefix(user.authProtocol.authenticationParametersLength)
+        message.bytes.replaceSubrange(range, with: code)
+    }
+
+    /// `verify` with the user's prepared key, without copying the message.
+    public static func verify(_ received: ReceivedMessage, user: USMCredentials) -> Bool {
+        let range = received.authenticationParametersRange
+        let length = user.authProtocol.authenticationParametersLength
+        guard range.count == length else { return false }
+        let code = user.preparedAuthKey.code(received.bytes, zeroed: range)
+        var difference: UInt8 = 0
+        for index in 0..<length { difference |= code[index] ^ received.bytes[range.lowerBound + index] }
+        return difference == 0
+    }
+
     /// Equality whose duration does not depend on where the inputs differ,
     /// so a forger learns nothing from timing.
     public static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {

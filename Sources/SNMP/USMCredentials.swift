@@ -13,6 +13,22 @@ public struct USMCredentials: Hashable, Sendable, CustomStringConvertible, Custo
     public let privProtocol: SNMPPrivProtocol
     /// The localized privacy key, at least `privProtocol.keyLength` octets.
     public let privKey: LocalizedKey
+    /// The authentication key made ready for HMAC (derived from `authKey`).
+    let preparedAuthKey: PreparedHMAC
+
+    // Identity is the user and keys; the prepared key follows from them.
+    public static func == (lhs: USMCredentials, rhs: USMCredentials) -> Bool {
+        lhs.userName == rhs.userName && lhs.authProtocol == rhs.authProtocol && lhs.authKey == rhs.authKey
+            && lhs.privProtocol == rhs.privProtocol && lhs.privKey == rhs.privKey
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(userName)
+        hasher.combine(authProtocol)
+        hasher.combine(authKey)
+        hasher.combine(privProtocol)
+        hasher.combine(privKey)
+    }
 
     /// Why a user's keys cannot be used.
     public enum Problem: Error, Hashable, Sendable, CustomStringConvertible {
@@ -46,6 +62,7 @@ public struct USMCredentials: Hashable, Sendable, CustomStringConvertible, Custo
         self.authKey = authKey
         self.privProtocol = privProtocol
         self.privKey = privKey
+        preparedAuthKey = PreparedHMAC(key: authKey.octets, protocol: authProtocol)
     }
 
     public var description: String {

@@ -65,7 +65,7 @@ public struct USMEngine: Sendable {
         }
         if level >= .authNoPriv {
             // Step 6.
-            guard USMAuthentication.verify(received, key: user.authKey.octets, protocol: user.authProtocol) else {
+            guard USMAuthentication.verify(received, user: user) else {
                 return reject(.wrongDigest, .usmStatsWrongDigests)
             }
             // Step 7a: boots latched at the maximum, another boots, or
@@ -142,7 +142,7 @@ public struct USMEngine: Sendable {
                                    flags: MessageFlags(level: security.level, reportable: reportable))
         var encoded = SNMPv3Message(header: header, securityParameters: parameters, data: data).encode()
         if let user = security.user {
-            USMAuthentication.sign(&encoded, key: user.authKey.octets, protocol: user.authProtocol)
+            USMAuthentication.sign(&encoded, user: user)
         }
         return encoded.bytes
     }

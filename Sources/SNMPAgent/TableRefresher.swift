@@ -2,6 +2,7 @@ import ApplianceCore
 import Configuration
 import SNMP
 import Supervisor
+import Synchronization
 
 /// Reads what the tables show (interfaces from the kernel, processes from
 /// procmon and /proc, streams from the configuration and sessmgrd) and
@@ -23,6 +24,7 @@ public final class TableRefresher: Sendable {
 
     private let procmon: ControlClient
     private let streams: StreamStatusReader
+    private let speeds = Mutex<[String: (speed: UInt64?, at: UInt64)]>([:])
 
     public init(paths: AppliancePaths) {
         procmon = ControlClient(paths: paths, daemon: "procmon", timeout: .seconds(2))
@@ -33,8 +35,20 @@ public final class TableRefresher: Sendable {
         var data = MIBData()
         if let interfaces = try? KernelInterfaces.read() {
             data.interfaces = interfaces
-            for interface in interfaces where interface.hardwareType == 1 {
-                if let speed = KernelInterfaces.speed(of: interface.name) { data.speeds[interface.index] = speed }
+            // Link speeds come from sysfs, one file per interface: read once
+            // a minute, not at every refresh (there may be thousands).
+            let now = Agent.monotonicCentiseconds()
+            data.speeds = speeds.withLock { cache in
+                var known: [UInt32: UInt64] = [:]
+                var fresh: [String: (speed: UInt64?, at: UInt64)] = [:]
+                for interface in interfaces where interface.hardwareType == 1 {
+                    var entry = cache[interface.name]
+                    if entry == nil || now - entry!.at > 6000 { entry = (KernelInterfaces.speed(of: interface.name), now) }
+                    fresh[interface.name] = entry
+                    if let speed = entry!.speed { known[interface.index] = speed }
+                }
+                cache = fresh
+                return known
             }
         }
         var processesKnown = false

@@ -21,13 +21,13 @@ public struct UDPPeer: Sendable {
                     return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { v4 in
                         var addr = v4.pointee.sin_addr
                         inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
-                        return "\(String(cString: text)):\(UInt16(bigEndian: v4.pointee.sin_port))"
+                        return "\(Self.text(text)):\(UInt16(bigEndian: v4.pointee.sin_port))"
                     }
                 }
                 return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { v6 in
                     var addr = v6.pointee.sin6_addr
                     inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
-                    var shown = String(cString: text)
+                    var shown = Self.text(text)
                     if shown.hasPrefix("::ffff:"), shown.contains(".") {
                         shown.removeFirst(7)
                         return "\(shown):\(UInt16(bigEndian: v6.pointee.sin6_port))"
@@ -36,6 +36,10 @@ public struct UDPPeer: Sendable {
                 }
             }
         }
+    }
+
+    private static func text(_ characters: [CChar]) -> String {
+        String(decoding: characters.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The address of `host` (an IP literal, or a name looked up now) and `port`.

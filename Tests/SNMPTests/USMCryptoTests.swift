@@ -109,3 +109,23 @@ struct USMCryptoTests {
         #expect(!USMAuthentication.constantTimeEqual([1, 2, 3], [1, 2]))
     }
 }
+
+@Suite("prepared HMAC keys")
+struct PreparedHMACTests {
+    /// The prepared key (pads hashed once) gives exactly the HMAC of the
+    /// message with its placeholder zeroed, for every protocol and for keys
+    /// shorter and longer than the hash's block.
+    @Test("prepared HMAC equals the one-shot HMAC of the zeroed message", arguments: SNMPAuthProtocol.allCases)
+    func preparedEqualsOneShot(_ auth: SNMPAuthProtocol) {
+        var random = SeededGenerator(seed: 0x1A5C)
+        for keyLength in [auth.keyLength, 1, 200] {
+            let key = (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let message = (0..<300).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let zeroed = 40..<(40 + auth.authenticationParametersLength)
+            var copy = message
+            copy.replaceSubrange(zeroed, with: repeatElement(0, count: zeroed.count))
+            #expect(PreparedHMAC(key: key, protocol: auth).code(message, zeroed: zeroed) == auth.hmac(key: key, message: copy))
+            #expect(PreparedHMAC(key: key, protocol: auth).code(copy, zeroed: 0..<0) == auth.hmac(key: key, message: copy))
+        }
+    }
+}
