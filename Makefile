@@ -6,7 +6,7 @@ BIN        := $(CURDIR)/.build/debug
 
 # Debian packages each command needs (installed when missing).
 RUN_DEPS   := passwd
-TEST_DEPS  := $(RUN_DEPS) util-linux procps python3 openssl rsyslog rsyslog-gnutls ffmpeg
+TEST_DEPS  := $(RUN_DEPS) util-linux procps python3 openssl rsyslog rsyslog-gnutls ffmpeg snmp snmptrapd
 BENCH_DEPS := runit python3
 
 .PHONY: all build run test bench deps-run deps-test clean help
@@ -44,6 +44,7 @@ bench: build
 	bench/procmon-restart.sh
 	bench/configd.sh
 	bench/auditd-forward.sh
+	bench/snmpd.sh
 
 clean:
 	rm -rf .build $(ROOT)

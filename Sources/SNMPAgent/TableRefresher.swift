@@ -133,14 +133,46 @@ public struct StreamLive: Sendable, Equatable {
     public var mdiMediaLossRate: UInt64
 }
 
-/// Reads stream states and counters from sessmgrd's control socket; nil
-/// when sessmgrd cannot be asked.
-final class StreamStatusReader: Sendable {
-    let paths: AppliancePaths
+/// sessmgrd's `status`, as much of it as the stream table shows. Decoded
+/// here rather than by linking sessmgrd's library into snmpd; unknown fields
+/// are ignored, so sessmgrd may report more.
+enum SessmgrdStatusCall: ControlMethod {
+    struct Parameters: Codable, Sendable {}
+    struct Stream: Codable, Sendable {
+        var name: String
+        var state: String
+        var reason: String?
+        var datagrams: UInt64?
+        var bytes: UInt64?
+        var currentBitrate: UInt64?
+        var mdiDelayFactorMilliseconds: Double?
+        var mdiMediaLossRate: Double?
+    }
+    struct Result: Codable, Sendable {
+        var streams: [Stream]
+    }
+    static let name = "status"
+}
 
-    init(paths: AppliancePaths) { self.paths = paths }
+/// Reads stream states and counters from sessmgrd's control socket; nil
+/// when sessmgrd cannot be asked (the rows then say unknown).
+final class StreamStatusReader: Sendable {
+    let client: ControlClient
+
+    init(paths: AppliancePaths) {
+        client = ControlClient(paths: paths, daemon: "sessmgrd", timeout: .seconds(2))
+    }
 
     func read() async -> [String: StreamLive]? {
-        nil
+        guard let result = try? await client.call(SessmgrdStatusCall.self, .init()) else { return nil }
+        var streams: [String: StreamLive] = [:]
+        for stream in result.streams {
+            streams[stream.name] = StreamLive(
+                state: stream.state, reason: stream.reason, datagrams: stream.datagrams ?? 0, bytes: stream.bytes ?? 0,
+                bitrate: stream.currentBitrate ?? 0,
+                mdiDelayFactorMicroseconds: UInt64(max((stream.mdiDelayFactorMilliseconds ?? 0) * 1000, 0).rounded()),
+                mdiMediaLossRate: UInt64(max(stream.mdiMediaLossRate ?? 0, 0).rounded()))
+        }
+        return streams
     }
 }
