@@ -108,6 +108,17 @@ import Testing
             }
         }
         try setup.apply(commands)
+        // scripts/snmp-user derives the keys from passwords as the README tells operators to.
+        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        script.arguments = [here + "/scripts/snmp-user", "--root", setup.harness.root, "scripted", "viewer", "--auth", "sha-1", "--priv", "aes-256"]
+        script.environment = ["SNMP_AUTH_PASSWORD": SnmpdSystemTests.authPassword, "SNMP_PRIV_PASSWORD": SnmpdSystemTests.privPassword]
+        try script.run()
+        script.waitUntilExit()
+        #expect(script.terminationStatus == 0)
+        setup.harness.waitUntil("snmpd has the scripted user") { try setup.status().users.contains { $0.name == "scripted" } }
+        users.append(("scripted", .sha1, .aes256))
         for (name, auth, priv) in users {
             let result = try setup.tool("snmpget", user: name, auth: auth, priv: priv, [".1.3.6.1.2.1.1.5.0", ".1.3.6.1.2.1.1.1.0"])
             #expect(result.code == 0, "\(name): \(result.error)")
