@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 
-from control import call
+from control import call, cpu_seconds, rss_kib
 
 BIN = os.path.abspath(os.environ.get("BIN", ".build/release"))
 N = int(os.environ.get("N", "100000"))
@@ -222,17 +222,6 @@ for i in range(count):
         if ahead > 0: time.sleep(ahead)
 """
 
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kib(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def wait_for(receiver, tag, wanted, stable_s=None):

@@ -1,5 +1,6 @@
-"""One call on a daemon's control socket (JSON lines), for the benchmarks."""
+"""One call on a daemon's control socket (JSON lines), and /proc readings, for the benchmarks."""
 import json
+import os
 import socket
 
 
@@ -18,3 +19,17 @@ def call(path, method, params=None, request_id=1):
     if "error" in answer:
         raise RuntimeError(f"{method}: {answer['error']}")
     return answer["result"]
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of `pid` so far."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kib(pid):
+    """Resident set size of `pid` in KiB."""
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0

@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from control import call  # noqa: E402
+from control import call, cpu_seconds, rss_kib  # noqa: E402
 
 BIN = os.environ.get("BIN", ".build/release")
 LOAD = os.environ["LOAD"]
@@ -57,17 +57,6 @@ def localized(password, engine_id):
     key = hashlib.sha256(repeated).digest()
     return hashlib.sha256(key + engine_id + key).digest()
 
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_kib(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 def child_pid(parent, name):
