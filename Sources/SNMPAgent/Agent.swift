@@ -188,7 +188,12 @@ public final class Agent: Sendable {
         switch pdu.type {
         case .getRequest, .getNextRequest, .getBulkRequest:
             let responder = RequestResponder(view: current.view)
-            response = responder.respond(to: pdu, varBindBudget: varBindBudget(for: request, engine: engine))
+            // GetBulk fills the response up to the budget, so it needs the
+            // exact one; Get and GetNext answer what was asked, and a too
+            // generous estimate is caught by the size check below.
+            let budget = pdu.type == .getBulkRequest ? varBindBudget(for: request, engine: engine)
+                : Int(min(request.header.maxSize, usm.maxMessageSize)) - Self.largestOverhead
+            response = responder.respond(to: pdu, varBindBudget: max(budget, 0))
         case .setRequest:
             guard let user = current.users[request.user.userName] else { return nil }
             response = set(pdu, user: user, view: current.view, peer: peer())
@@ -209,6 +214,12 @@ public final class Agent: Sendable {
         silentDrops.add(1, ordering: .relaxed)
         return nil
     }
+
+    /// More than any response's encoding without its varbinds can take:
+    /// message and header fields (≤ 40), USM parameters with a 32-octet
+    /// engine ID and user name and a 48-octet MAC (≤ 150), the ScopedPDU's
+    /// context and PDU fields (≤ 100), and the lengths around them.
+    static let largestOverhead = 400
 
     /// How many octets of varbinds fit in the response: the message limit
     /// less the response's encoding without varbinds, computed without any

@@ -21,9 +21,9 @@ private struct Manager {
                                   privKey: USMKeyDerivation.privacyKey(password: Array(password.utf8), engineID: engineID, authentication: auth, privacy: priv))
     }
 
-    mutating func request(_ pdu: PDU, engine: EngineSnapshot, contextName: [UInt8] = []) throws -> [UInt8] {
+    mutating func request(_ pdu: PDU, engine: EngineSnapshot, contextName: [UInt8] = [], maxSize: Int32 = 65507) throws -> [UInt8] {
         try USMEngine.encodeOutgoing(ScopedPDU(contextEngineID: engine.engineID, contextName: contextName, pdu: pdu), messageID: 9,
-                                     maxSize: 65507, reportable: true, security: .authPriv(user, salt: salts.next()), authoritative: engine)
+                                     maxSize: maxSize, reportable: true, security: .authPriv(user, salt: salts.next()), authoritative: engine)
     }
 
     /// The PDU of an encrypted answer.
@@ -96,6 +96,25 @@ struct AgentTests {
         #expect(scoped.pdu.varBinds == [VarBind(SNMPCounter.usmStatsWrongDigests.oid, .counter32(1))])
         #expect(failures.withLock { $0.map(\.0) } == ["198.51.100.7:161"])
         #expect(failures.withLock { $0.map(\.1) } == ["admin"])
+    }
+
+    @Test("a Get whose answer exceeds the manager's msgMaxSize gets tooBig without varbinds; GetBulk is cut to fit")
+    func tooBig() throws {
+        let agent = try makeAgent()
+        var manager = try Manager(engineID: engineID)
+        let sysDescr: OID = [1, 3, 6, 1, 2, 1, 1, 1, 0]
+        let get = try manager.request(PDU(type: .getRequest, requestID: 2, varBinds: Array(repeating: VarBind(sysDescr), count: 20)),
+                                      engine: agent.engineSnapshot, maxSize: 484)
+        let reply = try #require(agent.handle(get, peer: "x"))
+        #expect(reply.count <= 484)
+        let pdu = try manager.open(reply)
+        #expect(pdu.errorStatus == ErrorStatus.tooBig.rawValue && pdu.varBinds.isEmpty)
+        let bulk = try manager.request(PDU.getBulk(requestID: 3, nonRepeaters: 0, maxRepetitions: 200, varBinds: [VarBind([1, 3])]),
+                                       engine: agent.engineSnapshot, maxSize: 484)
+        let bulkReply = try #require(agent.handle(bulk, peer: "x"))
+        #expect(bulkReply.count <= 484)
+        let bulkPDU = try manager.open(bulkReply)
+        #expect(bulkPDU.errorStatus == 0 && !bulkPDU.varBinds.isEmpty && bulkPDU.varBinds.count < 200)
     }
 
     @Test("a non-default context is refused with snmpUnknownContexts")
