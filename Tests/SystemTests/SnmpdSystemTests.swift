@@ -227,13 +227,30 @@ import Testing
     }
 
     /// After snmpd is killed and restarted by procmon, engineBoots is one
-    /// more, the engine ID is the same, and the same manager credentials
-    /// keep working (their keys are localized to that engine ID).
+    /// more, the engine ID is the same, the same manager credentials keep
+    /// working (their keys are localized to that engine ID), and a request
+    /// recorded before the restart cannot be replayed after it.
     @Test func restartKeepsTheEngineIDAndCountsBoots() throws {
         let setup = try Setup(portBase: 21400)
         defer { setup.stop() }
         try setup.apply([try setup.userCommand("nms")])
         let first = try setup.status()
+        // A request recorded now, as an eavesdropper would, is answered now…
+        let engineID = try #require(Hex.decode(first.engineID))
+        let user = try USMCredentials(
+            userName: Array("nms".utf8), authProtocol: .sha256,
+            authKey: USMKeyDerivation.authenticationKey(password: Array(SnmpdSystemTests.authPassword.utf8), engineID: engineID, protocol: .sha256),
+            privProtocol: .aes128,
+            privKey: USMKeyDerivation.privacyKey(password: Array(SnmpdSystemTests.privPassword.utf8), engineID: engineID, authentication: .sha256, privacy: .aes128))
+        let recorded = try USMEngine.encodeOutgoing(
+            ScopedPDU(contextEngineID: engineID, pdu: PDU(type: .getRequest, requestID: 99, varBinds: [VarBind([1, 3, 6, 1, 2, 1, 1, 5, 0])])),
+            messageID: 99, maxSize: 65507, reportable: true, security: .authPriv(user, salt: [1, 2, 3, 4, 5, 6, 7, 8]),
+            authoritative: EngineSnapshot(engineID: engineID, boots: first.engineBoots, time: first.engineTime))
+        let before = try #require(try udpExchange(recorded, port: setup.port))
+        guard case .encrypted = try SNMPv3Message.decode(before).message.data else {
+            Issue.record("the recorded request was not answered with an encrypted Response")
+            return
+        }
         let pid = try #require(setup.harness.running("snmpd")?.pid)
         kill(pid, SIGKILL)
         setup.harness.waitUntil("snmpd restarted") { (setup.harness.running("snmpd")?.pid ?? pid) != pid }
@@ -247,6 +264,16 @@ import Testing
         let get = try setup.tool("snmpget", user: "nms", [".1.3.6.1.6.3.10.2.1.2.0", ".1.3.6.1.6.3.10.2.1.1.0"])
         #expect(get.code == 0, "\(get.error)")
         #expect(get.output.contains(".1.3.6.1.6.3.10.2.1.2.0 = INTEGER: \(second.engineBoots)"), "\(get.output)")
+        // …but replayed after the restart it is outside the time window
+        // (boots moved on): only a Report of usmStatsNotInTimeWindows comes back.
+        let after = try #require(try udpExchange(recorded, port: setup.port))
+        guard case .plaintext(let report) = try SNMPv3Message.decode(after).message.data else {
+            Issue.record("the replay was answered with an encrypted message")
+            return
+        }
+        #expect(report.pdu.type == .report)
+        #expect(report.pdu.varBinds.first?.name == SNMPCounter.usmStatsNotInTimeWindows.oid)
+        #expect((try setup.status().counters["usmStatsNotInTimeWindows"] ?? 0) >= 1)
     }
 
     /// snmptrapd (net-snmp), configured with the user and snmpd's engine ID,
@@ -366,4 +393,23 @@ import Testing
         let counters = try setup.status().counters
         #expect((counters["snmpInASNParseErrs"] ?? 0) + (counters["snmpInBadVersions"] ?? 0) > 100, "\(counters)")
     }
+}
+
+/// Sends one datagram to 127.0.0.1:`port` and returns the answer, or nil after 3 s.
+func udpExchange(_ datagram: [UInt8], port: Int) throws -> [UInt8]? {
+    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    defer { close(fd) }
+    var timeout = timeval(tv_sec: 3, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(port).bigEndian
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let sent = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, datagram, datagram.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard sent == datagram.count else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    var buffer = [UInt8](repeating: 0, count: 65_536)
+    let count = recv(fd, &buffer, buffer.count, 0)
+    return count > 0 ? Array(buffer[..<count]) : nil
 }
