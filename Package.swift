@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "procmon", targets: ["procmon"]),
         .executable(name: "configd", targets: ["configd"]),
         .executable(name: "auditd", targets: ["auditd"]),
+        .executable(name: "sessmgrd", targets: ["sessmgrd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -75,6 +76,13 @@ let package = Package(
         // sessmgrd's pure core: MPEG-TS parsing and rewriting, PCR pacing,
         // RTP/RTCP and the stream checkpoint. No I/O, no dependencies.
         .target(name: "Streaming"),
+        // sessmgrd's I/O shell around Streaming: sources, paced sending,
+        // the session manager, checkpoints, tc shaping, the control socket.
+        .target(name: "Sessmgr", dependencies: ["ApplianceCore", "Configuration", "Streaming"]),
+        .executableTarget(
+            name: "sessmgrd",
+            dependencies: ["Sessmgr", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // snmpd's pure core: BER, SNMPv3 messages, USM (RFC 3414/3826/7860),
         // engine state and MIB views. No sockets, clocks or files.
         .target(
@@ -93,7 +101,8 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "TestSupport"]),
         .testTarget(name: "SNMPTests", dependencies: ["SNMP", "Configuration", "TestSupport"]),
-        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit"]),
+        .testTarget(name: "SessmgrTests", dependencies: ["Sessmgr", "Streaming", "Configuration", "TestSupport"]),
+        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit", "Sessmgr", "Streaming"]),
     ],
     swiftLanguageModes: [.v6]
 )
