@@ -78,7 +78,7 @@ let package = Package(
         .target(name: "Streaming"),
         // sessmgrd's I/O shell around Streaming: sources, paced sending,
         // the session manager, checkpoints, tc shaping, the control socket.
-        .target(name: "Sessmgr", dependencies: ["ApplianceCore", "Configuration", "Streaming"]),
+        .target(name: "Sessmgr", dependencies: ["ApplianceCore", "CApplianceSystem", "Configuration", "Streaming"]),
         .executableTarget(
             name: "sessmgrd",
             dependencies: ["Sessmgr", .product(name: "ArgumentParser", package: "swift-argument-parser")]

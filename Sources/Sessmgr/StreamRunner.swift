@@ -1,3 +1,4 @@
+import CApplianceSystem
 import Configuration
 import Glibc
 import Streaming
@@ -66,6 +67,7 @@ public enum StreamRunner {
     static let publishInterval: UInt64 = 100_000_000
 
     public static func run(_ plan: StreamPlan, channel: StreamChannel, report: @escaping @Sendable (StreamLifecycle.Event) -> Void) {
+        _ = appliance_set_timer_slack(1)
         var session = Session(plan: plan, channel: channel, report: report)
         session.run()
         report(.ended)
