@@ -88,7 +88,8 @@ import Testing
         let source = try FileSource(path: folder + "/d.ts", loops: true)
         #expect(source.packetCount == 200)
         #expect(source.inputCounters.skippedBytes == 5 && source.inputCounters.syncLosses == 1 && source.inputCounters.truncatedBytes == 2)
-        #expect(abs(Double(source.bitrate) - 188 * 8 * 27e6 / 40_500) < 10)
+        let expected: Double = 188.0 * 8.0 * 27e6 / 40_500.0
+        #expect(abs(Double(source.bitrate) - expected) < 10)
         var noPCR = packets
         for offset in stride(from: 0, to: noPCR.count, by: 188) { noPCR[offset + 5] = 0 }
         FileManager.default.createFile(atPath: folder + "/n.ts", contents: Data(noPCR))

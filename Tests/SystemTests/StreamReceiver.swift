@@ -17,7 +17,8 @@ final class StreamReceiver: @unchecked Sendable {
     private var closed = false
 
     init(port: UInt16, address: String = "127.0.0.1") throws {
-        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        self.fd = fd
         var size: Int32 = 8 << 20
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         var sin = sockaddr_in()
@@ -25,8 +26,8 @@ final class StreamReceiver: @unchecked Sendable {
         sin.sin_port = port.bigEndian
         inet_pton(AF_INET, address, &sin.sin_addr)
         let bound = withUnsafePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
         self.port = port
+        guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
         let thread = Thread { [self] in
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
