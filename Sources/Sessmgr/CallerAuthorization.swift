@@ -41,6 +41,9 @@ public struct CallerAuthorization: Sendable {
             } catch {
                 throw ControlError(.unavailable, "configd cannot check the session: \(error)")
             }
+            if info.mustChangePassword {
+                throw ControlError(.permissionDenied, "the password of \(info.account) has expired: change it first")
+            }
             if need == .control && info.role < .operator {
                 throw ControlError(.permissionDenied, "\(info.account) is a \(info.role.rawValue): starting and stopping streams needs operator or admin")
             }

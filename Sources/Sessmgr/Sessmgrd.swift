@@ -80,18 +80,30 @@ public enum Sessmgrd {
     static func routes(_ manager: SessionManager, authorization: CallerAuthorization, shapingAvailable: Bool,
                        audit: AuditClient) -> ControlRoutes {
         var routes = ControlRoutes()
+        /// Authorizes, and audits a refusal (the caller's uid, the method, why).
+        @Sendable func authorize(_ caller: PeerCredentials, _ session: String?, _ need: CallerAuthorization.Need, _ method: String) async throws -> String {
+            do { return try await authorization.authorize(caller, session: session, for: need) } catch {
+                if error.code == .permissionDenied {
+                    audit.record(AuditEvent("control-refused", severity: .warning,
+                                            facts: [("socket", "sessmgrd"), ("uid", String(caller.uid)), ("pid", String(caller.pid)),
+                                                    ("method", method), ("error", error.code.rawValue)],
+                                            message: "sessmgrd refused a control request: \(error.message)"))
+                }
+                throw error
+            }
+        }
         routes.register(SessmgrdMethod.List.self, permission: .anyone) { parameters, caller in
-            _ = try await authorization.authorize(caller, session: parameters.session, for: .read)
+            _ = try await authorize(caller, parameters.session, .read, SessmgrdMethod.List.name)
             let entries = manager.list().filter { parameters.name == nil || $0.name == parameters.name }
             return SessmgrdMethod.ListResult(streams: entries, configurationRevision: manager.revision)
         }
         routes.register(SessmgrdMethod.Status.self, permission: .anyone) { parameters, caller in
-            _ = try await authorization.authorize(caller, session: parameters.session, for: .read)
+            _ = try await authorize(caller, parameters.session, .read, SessmgrdMethod.Status.name)
             return SessmgrdMethod.StatusResult(streams: manager.status(parameters.name), shapingAvailable: shapingAvailable,
                                                configurationRevision: manager.revision)
         }
         routes.register(SessmgrdMethod.Start.self, permission: .anyone) { parameters, caller in
-            let who = try await authorization.authorize(caller, session: parameters.session, for: .control)
+            let who = try await authorize(caller, parameters.session, .control, SessmgrdMethod.Start.name)
             do {
                 let state = try manager.start(parameters.name)
                 audit.record(AuditEvent("stream-start-request", facts: [("stream", parameters.name), ("by", who), ("uid", String(caller.uid))],
@@ -102,7 +114,7 @@ public enum Sessmgrd {
             }
         }
         routes.register(SessmgrdMethod.Stop.self, permission: .anyone) { parameters, caller in
-            let who = try await authorization.authorize(caller, session: parameters.session, for: .control)
+            let who = try await authorize(caller, parameters.session, .control, SessmgrdMethod.Stop.name)
             do {
                 let state = try manager.stop(parameters.name)
                 audit.record(AuditEvent("stream-stop-request", facts: [("stream", parameters.name), ("by", who), ("uid", String(caller.uid))],

@@ -238,4 +238,47 @@ import Testing
         harness.waitUntil("cam1 gone") { (try? client.callBlocking(SessmgrdMethod.List.self, .init()))?.streams.isEmpty == true }
         harness.waitUntil("stop audited") { !harness.audit.events(kind: "stream-stop").isEmpty }
     }
+
+    /// As root: the role of the configd session a caller presents decides (a
+    /// viewer reads but may not start; an operator starts and stops), a
+    /// session configd does not know is refused, and the refusal is audited.
+    @Test(.enabled(if: getuid() == 0, "needs root to create sessions as a front-end"))
+    func sessionRolesDecideWhoStartsAndStops() async throws {
+        let file = try TestMedia.make(in: Self.mediaFolder())
+        let port = StreamReceiver.freePortPair()
+        let harness = try Self.start()
+        defer { harness.stop() }
+        try await Self.apply(harness, ["stream cam1 source file:\(file) destination udp://127.0.0.1:\(port)",
+                                       "account val role viewer", "account otto role operator"])
+        let configd = ControlClient(paths: harness.paths, daemon: "configd", timeout: .seconds(30))
+        var sessions: [String: String] = [:]
+        for (name, password) in [("val", "Viewer-Horse-Battery-7"), ("otto", "Operator-Horse-Battery-8")] {
+            _ = try await configd.call(ConfigdMethod.SetPassword.self, .init(account: name, newPassword: password))
+            let login = try await configd.call(ConfigdMethod.Authenticate.self, .init(name: name, password: password, origin: .init(channel: "web", peer: "192.0.2.9")))
+            sessions[name] = try #require(login.session)
+        }
+        let client = Self.sessmgrd(harness)
+        harness.waitUntil("cam1 listed") { (try? client.callBlocking(SessmgrdMethod.List.self, .init()))?.streams.count == 1 }
+        let read = try await client.call(SessmgrdMethod.Status.self, .init(session: sessions["val"]))
+        #expect(read.streams.first?.name == "cam1")
+        do {
+            _ = try await client.call(SessmgrdMethod.Start.self, .init(name: "cam1", session: sessions["val"]))
+            Issue.record("a viewer started a stream")
+        } catch {
+            #expect(error.code == .permissionDenied)
+        }
+        do {
+            _ = try await client.call(SessmgrdMethod.Start.self, .init(name: "cam1", session: String(repeating: "ab", count: 32)))
+            Issue.record("an unknown session started a stream")
+        } catch {
+            #expect(error.code == .permissionDenied)
+        }
+        #expect(Self.status(harness, "cam1")?.state == "stopped")
+        harness.waitUntil("refusals audited") { harness.audit.events(kind: "control-refused").filter { $0.contains("sessmgrd") }.count >= 2 }
+        _ = try await client.call(SessmgrdMethod.Start.self, .init(name: "cam1", session: sessions["otto"]))
+        harness.waitUntil("cam1 streaming") { Self.status(harness, "cam1")?.state == "streaming" }
+        _ = try await client.call(SessmgrdMethod.Stop.self, .init(name: "cam1", session: sessions["otto"]))
+        harness.waitUntil("cam1 stopped") { Self.status(harness, "cam1")?.state == "stopped" }
+        harness.waitUntil("operator's start audited") { harness.audit.events(kind: "stream-start-request").contains { $0.contains("otto") } }
+    }
 }
