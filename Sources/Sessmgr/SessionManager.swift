@@ -19,6 +19,8 @@ public final class SessionManager: Sendable {
         var restarts: UInt64 = 0
         var shaping: (minor: UInt16, interface: String?, rate: UInt64)?
         var shapingText = "off"
+        /// After a failed attempt, shaping is tried again only from this instant (monotonic ns).
+        var shapingRetryAt: UInt64 = 0
         /// Removed from the configuration: forgotten once its thread has ended.
         var deleted = false
     }
@@ -206,12 +208,11 @@ public final class SessionManager: Sendable {
                     initial.state = "starting"
                     let channel = StreamChannel(status: initial)
                     managed.channel = channel
-                    var mark: UInt32?
                     if managed.config.shaping {
                         if let shaper {
                             let minor = managed.shaping?.minor ?? shaper.allocateMinor()
                             managed.shaping = (minor, nil, 0)
-                            mark = TrafficShaper.mark(minor: minor)
+                            managed.shapingRetryAt = 0
                             managed.shapingText = "pending: waiting for the stream's bitrate"
                         } else {
                             managed.shapingText = "unavailable: sessmgrd lacks CAP_NET_ADMIN (or tc is missing)"
@@ -219,7 +220,7 @@ public final class SessionManager: Sendable {
                     } else {
                         managed.shapingText = "off"
                     }
-                    launch = (StreamPlan(config: managed.config, resume: resume, mark: mark, cname: cname), channel, managed.generation)
+                    launch = (StreamPlan(config: managed.config, resume: resume, cname: cname), channel, managed.generation)
                 case .halt:
                     halt = managed.channel
                 case .audit(let kind):
@@ -302,10 +303,11 @@ public final class SessionManager: Sendable {
 
     private func shapeIfDue(_ config: StreamConfig, channel: StreamChannel, generation: UInt64) {
         guard config.shaping, let shaper else { return }
-        let bitrate = channel.bitrate
-        guard bitrate > 0 else { return }
+        let bitrate = channel.bitrate, port = channel.port
+        guard bitrate > 0, port > 0 else { return }
+        let now = SenderClock.now()
         guard let current = state.withLock({ state in
-            state.streams[config.name].flatMap { $0.generation == generation ? $0.shaping : nil }
+            state.streams[config.name].flatMap { $0.generation == generation && now >= $0.shapingRetryAt ? $0.shaping : nil }
         }) else { return }
         let packets = Int(DatagramSizing.packetsPerDatagram(mtu: config.mtu, rtp: config.effectiveEncapsulation == .tsRTP))
         let payload = packets * TSPacket.size
@@ -319,12 +321,14 @@ public final class SessionManager: Sendable {
             return
         }
         do {
-            try shaper.shape(minor: current.minor, interface: interface, rate: rate)
+            try shaper.shape(minor: current.minor, interface: interface, rate: rate, sourcePort: port,
+                             ipv6: config.destination.host.family == .ipv6)
             let text = "on dev \(interface) class \(TrafficShaper.major):\(String(current.minor, radix: 16)) rate \(rate) bit/s"
             setShaping(config.name, generation, text: text, shaping: (current.minor, interface, rate))
         } catch {
             setShaping(config.name, generation, text: "unavailable: \(error)", shaping: (current.minor, nil, rate))
-            logger.warning("stream \(config.name) runs unshaped: \(error)")
+            state.withLock { $0.streams[config.name]?.shapingRetryAt = now + 30_000_000_000 }
+            logger.warning("stream \(config.name) runs unshaped (trying again in 30 s): \(error)")
         }
     }
 

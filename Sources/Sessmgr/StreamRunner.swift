@@ -11,17 +11,13 @@ public struct StreamPlan: Sendable {
     public var resume: StreamCheckpoint?
     /// File sources: play in a loop (the daemon) or once (`--play`).
     public var loops: Bool
-    /// SO_MARK for the shaping filter, when shaping is on.
-    public var mark: UInt32?
     /// The RTCP CNAME (RFC 3550 §6.5.1).
     public var cname: String
 
-    public init(config: StreamConfig, resume: StreamCheckpoint? = nil, loops: Bool = true, mark: UInt32? = nil,
-                cname: String = "sessmgrd") {
+    public init(config: StreamConfig, resume: StreamCheckpoint? = nil, loops: Bool = true, cname: String = "sessmgrd") {
         self.config = config
         self.resume = resume
         self.loops = loops
-        self.mark = mark
         self.cname = cname
     }
 }
@@ -35,6 +31,8 @@ public final class StreamChannel: Sendable {
     let checkpoint = Mutex<StreamCheckpoint?>(nil)
     /// The source's bitrate once known (for shaping), 0 before.
     let sourceBitrate = Atomic<UInt64>(0)
+    /// The local UDP port the stream leaves from (the shaping filter matches it), 0 before.
+    let sourcePort = Atomic<UInt16>(0)
 
     public init(status: StreamStatus) { self.status = Mutex(status) }
 
@@ -42,6 +40,7 @@ public final class StreamChannel: Sendable {
     public var isStopRequested: Bool { stopRequested.load(ordering: .relaxed) }
     public var currentStatus: StreamStatus { status.withLock { $0 } }
     public var bitrate: UInt64 { sourceBitrate.load(ordering: .relaxed) }
+    public var port: UInt16 { sourcePort.load(ordering: .relaxed) }
     /// The newest checkpoint, taken (nil until the next one is made).
     public func takeCheckpoint() -> StreamCheckpoint? { checkpoint.withLock { value in defer { value = nil }; return value } }
 }
@@ -144,14 +143,15 @@ public enum StreamRunner {
             var rtcp: UDPOutput?
             do {
                 output = try UDPOutput(to: destination.host, port: destination.port, ttl: config.ttl, tos: config.tos,
-                                       interface: config.outputInterface, mark: plan.mark)
+                                       interface: config.outputInterface)
                 if rtp, destination.port < 65535 {
                     rtcp = try UDPOutput(to: destination.host, port: destination.port + 1, ttl: config.ttl, tos: config.tos,
-                                         interface: config.outputInterface, mark: plan.mark)
+                                         interface: config.outputInterface)
                 }
             } catch {
                 return fail("output \(destination): \(error)")
             }
+            channel.sourcePort.store(output.localPort, ordering: .relaxed)
             var packetizer: RTPPacketizer
             if let resume {
                 // One more than the checkpoint's: a datagram may have left between the checkpoint and the crash.

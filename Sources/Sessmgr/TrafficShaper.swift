@@ -11,10 +11,12 @@ import Synchronization
 /// Shapes outgoing streams with Linux traffic control: on each interface a
 /// stream leaves by, an HTB root qdisc with sessmgrd's own handle `5e55:`,
 /// and per stream an HTB class `5e55:N` (rate = the stream's measured rate
-/// with its IP/UDP/RTP overhead, plus the configured ceiling %) and an `fw`
-/// filter at priority N that puts packets carrying the stream's socket mark
-/// (SO_MARK `0x5e55000N`) in that class. Unclassified traffic is not touched
-/// (HTB sends it directly: the qdisc has no default class).
+/// with its IP/UDP/RTP overhead, plus the configured ceiling %) and a `u32`
+/// filter at priority N that puts the UDP datagrams from the stream's source
+/// port in that class. Unclassified traffic is not touched (HTB sends it
+/// directly: the qdisc has no default class). By source port rather than by
+/// socket mark (SO_MARK + `fw`): `cls_fw` is a module some kernels lack (this
+/// project's CI kernel among them), `u32` is built into every kernel with HTB.
 ///
 /// It uses iproute2's `tc` with argument vectors (`posix_spawn`, no shell)
 /// rather than rtnetlink: HTB's netlink attributes (rate tables, rate64,
@@ -30,7 +32,6 @@ import Synchronization
 /// interface) before streams resume and re-create their classes.
 public final class TrafficShaper: Sendable {
     public static let major = "5e55"
-    public static let markBase: UInt32 = 0x5e55_0000
     /// Per-datagram bytes on the wire beyond the TS payload: IPv4 20 + UDP 8 (+ RTP 12), Ethernet 14 + FCS 4.
     static func overheadBytes(rtp: Bool) -> Int { 20 + 8 + (rtp ? 12 : 0) + 18 }
 
@@ -89,9 +90,6 @@ public final class TrafficShaper: Sendable {
         return String(words[index + 1])
     }
 
-    /// The mark of class minor `minor`.
-    public static func mark(minor: UInt16) -> UInt32 { markBase | UInt32(minor) }
-
     /// The smallest minor not in use on any interface (1-65534).
     public func allocateMinor() -> UInt16 {
         state.withLock { state in
@@ -101,7 +99,7 @@ public final class TrafficShaper: Sendable {
     }
 
     /// Creates (or changes) the class and filter of stream `minor` on `interface`.
-    public func shape(minor: UInt16, interface: String, rate: UInt64) throws(ShapingError) {
+    public func shape(minor: UInt16, interface: String, rate: UInt64, sourcePort: UInt16, ipv6: Bool) throws(ShapingError) {
         let needsQdisc = state.withLock { !$0.owned.contains(interface) }
         if needsQdisc {
             if !ownsRootQdisc(interface) {
@@ -120,8 +118,7 @@ public final class TrafficShaper: Sendable {
                             "htb", "rate", rateText, "ceil", rateText])
         guard change.status == 0 else { throw ShapingError("tc class \(classID) on \(interface): \(change.output.trimmed)") }
         if !exists {
-            let filter = tcRun(["filter", "add", "dev", interface, "parent", "\(Self.major):", "protocol", "all", "prio", String(minor),
-                                "handle", "0x" + String(Self.mark(minor: minor), radix: 16), "fw", "classid", classID])
+            let filter = tcRun(Self.filterArguments(interface: interface, minor: minor, sourcePort: sourcePort, ipv6: ipv6))
             guard filter.status == 0 else {
                 _ = tcRun(["class", "del", "dev", interface, "classid", classID])
                 throw ShapingError("tc filter for \(classID) on \(interface): \(filter.output.trimmed)")
@@ -154,6 +151,14 @@ public final class TrafficShaper: Sendable {
         for (interface, minors) in classes {
             for minor in minors { unshape(minor: minor, interface: interface) }
         }
+    }
+
+    /// `tc filter add` for stream `minor`: UDP from `sourcePort` into class `5e55:minor`, at priority `minor`.
+    static func filterArguments(interface: String, minor: UInt16, sourcePort: UInt16, ipv6: Bool) -> [String] {
+        ["filter", "add", "dev", interface, "parent", "\(major):", "protocol", ipv6 ? "ipv6" : "ip", "prio", String(minor), "u32",
+         "match", ipv6 ? "ip6" : "ip", "protocol", "17", "0xff",
+         "match", ipv6 ? "ip6" : "ip", "sport", String(sourcePort), "0xffff",
+         "classid", "\(major):\(String(minor, radix: 16))"]
     }
 
     func ownsRootQdisc(_ interface: String) -> Bool {

@@ -2,13 +2,12 @@ import Configuration
 import Glibc
 
 /// A connected UDP socket to a stream's destination (or its RTCP port), with
-/// the stream's TTL, TOS, output interface and, for shaping, its fwmark.
+/// the stream's TTL, TOS and output interface.
 public final class UDPOutput {
     public let fd: Int32
     public let localPort: UInt16
 
-    /// - Parameter mark: SO_MARK for the shaping filter (needs CAP_NET_ADMIN).
-    public init(to host: IPAddress, port: UInt16, ttl: Int, tos: Int, interface: String?, mark: UInt32? = nil,
+    public init(to host: IPAddress, port: UInt16, ttl: Int, tos: Int, interface: String?,
                 sendBufferBytes: Int = 1 << 20) throws(SocketError) {
         let v6 = host.family == .ipv6
         let fd = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -31,7 +30,6 @@ public final class UDPOutput {
             try option(Int32(IPPROTO_IP), IP_TOS, Int32(tos), "IP_TOS")
         }
         try option(SOL_SOCKET, SO_SNDBUF, Int32(sendBufferBytes), "SO_SNDBUF")
-        if let mark { try option(SOL_SOCKET, SO_MARK, Int32(bitPattern: mark), "SO_MARK") }
         if let interface {
             let index = Int32(if_nametoindex(interface))
             guard index > 0 else {

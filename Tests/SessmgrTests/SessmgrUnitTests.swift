@@ -62,9 +62,12 @@ import Testing
         #expect(StreamRunner.formatMDI(.init(delayFactorMilliseconds: 0.07, mediaLossRate: 0.5)) == "0.07:0.5")
     }
 
-    @Test func shapingMarksAreInTheirOwnRange() {
-        #expect(TrafficShaper.mark(minor: 1) == 0x5e55_0001)
-        #expect(TrafficShaper.mark(minor: 0x1f) == 0x5e55_001f)
+    /// The filter is an argument vector: UDP from the stream's source port into its own class, at its own priority.
+    @Test func shapingFilterMatchesTheStreamsSourcePort() {
+        #expect(TrafficShaper.filterArguments(interface: "eth0", minor: 0x1f, sourcePort: 40_000, ipv6: false) == [
+            "filter", "add", "dev", "eth0", "parent", "5e55:", "protocol", "ip", "prio", "31", "u32",
+            "match", "ip", "protocol", "17", "0xff", "match", "ip", "sport", "40000", "0xffff", "classid", "5e55:1f"])
+        #expect(TrafficShaper.filterArguments(interface: "eth0", minor: 2, sourcePort: 5, ipv6: true).contains("ip6"))
     }
 
     /// A file source with garbage in it loads with the damage counted and
