@@ -249,12 +249,15 @@ public enum StreamRunner {
                             observe(from: before, to: window.count, clock: &clock, status: &status, mdi: &mdi)
                             if case .recovered = loss.received(at: now) {
                                 schedule = nil
+                                publish()  // counters agree with the state the report sets
                                 report(.sending)
                             }
                         }
                     case .idle:
                         if case .lost = loss.check(at: now) {
                             status.sourceLosses += 1
+                            refreshInputCounters(fileSource, networkSource)
+                            publish()
                             report(.sourceLost)
                             // Start over when it returns: its clock and position are unknown.
                             window.removeAll(keepingCapacity: true)

@@ -281,4 +281,36 @@ import Testing
         harness.waitUntil("cam1 stopped") { Self.status(harness, "cam1")?.state == "stopped" }
         harness.waitUntil("operator's start audited") { harness.audit.events(kind: "stream-start-request").contains { $0.contains("otto") } }
     }
+
+    /// The gateway case: a stream whose source is TS on UDP (here another
+    /// stream of the same sessmgrd) is re-sent as RTP, paced by the input's
+    /// PCRs; when the input stops, the stream reports source-lost, and it
+    /// streams again when the input returns.
+    @Test func udpInputIsRelayedAndItsLossReported() async throws {
+        let file = try TestMedia.make(in: Self.mediaFolder())
+        let input = StreamReceiver.freePortPair(), output = input + 2
+        let receiver = try StreamReceiver(port: output)
+        defer { receiver.close() }
+        let harness = try Self.start()
+        defer { harness.stop() }
+        try await Self.apply(harness, [
+            "stream feed source file:\(file) destination udp://127.0.0.1:\(input) autostart",
+            "stream gw source udp://127.0.0.1:\(input) destination rtp://127.0.0.1:\(output) autostart",
+        ])
+        harness.waitUntil("relayed datagrams") { receiver.count > 200 }
+        let packets = receiver.rtp
+        #expect(packets.allSatisfy { $0.header.payloadType == 33 && $0.payload.count == 1316 })
+        #expect(Self.sequenceBreaks(packets).isEmpty)
+        let gw = try #require(Self.status(harness, "gw"))
+        #expect(gw.state == "streaming" && gw.inputDatagrams > 100 && gw.inputMalformedDatagrams == 0)
+        #expect(gw.sourceBitrate > 900_000 && gw.sourceBitrate < 1_100_000, "the input's PCR rate: \(gw.sourceBitrate)")
+        let client = Self.sessmgrd(harness)
+        _ = try await client.call(SessmgrdMethod.Stop.self, .init(name: "feed"))
+        harness.waitUntil("gw source-lost") { Self.status(harness, "gw")?.state == "source-lost" }
+        _ = try await client.call(SessmgrdMethod.Start.self, .init(name: "feed"))
+        harness.waitUntil("gw streaming again") { Self.status(harness, "gw")?.state == "streaming" }
+        let after = Self.status(harness, "gw")
+        #expect((after?.sourceLosses ?? 0) == 1, "\(String(describing: after))")
+        harness.waitUntil("loss audited") { !harness.audit.events(kind: "stream-source-lost").isEmpty }
+    }
 }
