@@ -47,6 +47,7 @@ bench: build
 	bench/configd.sh
 	bench/auditd-forward.sh
 	bench/sessmgrd-rtp.sh
+	bench/sessmgrd-scale.sh
 
 clean:
 	rm -rf .build $(ROOT)
