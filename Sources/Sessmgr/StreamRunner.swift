@@ -241,6 +241,7 @@ public enum StreamRunner {
                     }
                     let before = window.count
                     let result: SourceRead
+                    // A file is read a datagram's worth at a time; a network input, one datagram as it came.
                     if fileSource != nil { result = fileSource!.read(into: &window, limit: 1) } else { result = networkSource!.read(into: &window, limit: 64) }
                     let now = SenderClock.now()
                     switch result {
@@ -282,9 +283,10 @@ public enum StreamRunner {
                 if available == 0 { break }
                 let count = min(perDatagram, available)
                 var datagram: Datagram?
+                // The datagram is due when its first packet is (RFC 2250 §2: it leaves when its first byte would).
+                let time = clock?.sendTime(ofPacket: windowStart) ?? lastSendTime
                 for packet in 0..<count {
                     let index = windowStart + UInt64(packet)
-                    let time = clock?.sendTime(ofPacket: index) ?? lastSendTime
                     datagram = (try? assembler.append(window, at: packet * TSPacket.size, index: index, sendTime: time)) ?? datagram
                 }
                 if datagram == nil { datagram = assembler.flush() }
