@@ -21,8 +21,8 @@ public struct SessionCheckpoint: Codable, Sendable, Equatable {
     }
 }
 
-/// Reads and writes checkpoints atomically (temp file, fsync, rename, fsync
-/// of the folder: `AtomicFile`); one lock orders writes against deletions, so
+/// Reads and writes checkpoints atomically (temporary file and rename; see
+/// `replace` for why without fsync); one lock orders writes against deletions, so
 /// a stream stopped on purpose never gets its file back from a late write.
 public final class CheckpointStore: Sendable {
     public let folder: String
@@ -42,7 +42,30 @@ public final class CheckpointStore: Sendable {
         let bytes = Array(try encoder.encode(entry))
         try lock.withLock { _ in
             guard stillWanted() else { return }
-            try AtomicFile.write(bytes, to: path(entry.config.name), mode: 0o600)
+            try Self.replace(path(entry.config.name), with: bytes)
+        }
+    }
+
+    /// Temporary file, write, rename: atomic against a crash of the process
+    /// (what a checkpoint is for; the page cache outlives the process). No
+    /// fsync: five per second per stream cost more than they give, since after
+    /// a power loss an old checkpoint only means a stream resumes further
+    /// back in its file, and a torn one is discarded when loaded.
+    static func replace(_ path: String, with bytes: [UInt8]) throws(SocketError) {
+        let temporary = path + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw SocketError("create \(temporary)") }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let code = errno
+        close(fd)
+        guard written == bytes.count else {
+            unlink(temporary)
+            throw SocketError("write \(temporary)", code: written < 0 ? code : EIO)
+        }
+        guard rename(temporary, path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw SocketError("rename to \(path)", code: code)
         }
     }
 

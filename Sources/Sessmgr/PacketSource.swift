@@ -1,6 +1,7 @@
 import Configuration
 import Glibc
 import Streaming
+import Synchronization
 
 /// What a stream reads its TS packets from.
 protocol PacketSource {
@@ -25,10 +26,10 @@ struct SourceFailure: Error, CustomStringConvertible {
     var description: String
 }
 
-/// An MPEG-TS file, loaded once (kept in sync by `TSResynchronizer`, bad bytes
-/// counted and dropped), analysed for its loop splice, then played in passes:
-/// pass n is rewritten by `LoopContinuity` so CC, PCR, PTS and DTS continue.
-struct FileSource: PacketSource {
+/// An MPEG-TS file as loaded: its packets in sync (bad bytes counted and
+/// dropped by `TSResynchronizer`), its loop splice and mean bitrate. Immutable,
+/// so the streams playing the same file share one copy (`TSFileCache`).
+final class LoadedTSFile: Sendable {
     /// Files above this are refused (the file is held in memory).
     static let maximumBytes = 1 << 30
     let packets: [UInt8]
@@ -37,12 +38,8 @@ struct FileSource: PacketSource {
     /// The file's mean bitrate, bit/s, from its PCR span.
     let bitrate: UInt64
     let inputCounters: TSResynchronizer.Counters
-    let loops: Bool
-    private var next: UInt64
-    private var loop: UInt64
-    private(set) var pesErrors: UInt64 = 0
 
-    init(path: String, loops: Bool, startOffset: UInt64 = 0, startLoop: UInt64 = 0) throws(SourceFailure) {
+    init(path: String) throws(SourceFailure) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SourceFailure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -71,8 +68,68 @@ struct FileSource: PacketSource {
         packetCount = UInt64(packets.count / TSPacket.size)
         bitrate = MediaClock.scale(packetCount * UInt64(TSPacket.size * 8), by: MediaClock.systemClockHz,
                                    over: continuity.loopDuration) ?? 0
+    }
+}
+
+/// The files being played, by path, size and modification time, held weakly:
+/// a file is loaded once however many streams play it, and freed when the last
+/// one stops. A changed file (new size or mtime) is loaded again.
+final class TSFileCache: Sendable {
+    static let shared = TSFileCache()
+    private struct Entry: @unchecked Sendable {
+        var size: Int
+        var modified: timespec
+        weak var file: LoadedTSFile?
+    }
+    private let entries = Mutex<[String: Entry]>([:])
+
+    func file(_ path: String) throws(SourceFailure) -> LoadedTSFile {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw SourceFailure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        let size = Int(info.st_size), modified = info.st_mtim
+        // Loaded under the lock: streams starting together on one file wait
+        // for one load instead of each loading it (loads are rare and short).
+        let result = entries.withLock { table -> Result<LoadedTSFile, SourceFailure> in
+            if let entry = table[path], entry.size == size, entry.modified.tv_sec == modified.tv_sec,
+               entry.modified.tv_nsec == modified.tv_nsec, let file = entry.file {
+                return .success(file)
+            }
+            do {
+                let loaded = try LoadedTSFile(path: path)
+                table = table.filter { $0.value.file != nil }
+                table[path] = Entry(size: size, modified: modified, file: loaded)
+                return .success(loaded)
+            } catch {
+                return .failure(error as? SourceFailure ?? SourceFailure(description: "\(error)"))
+            }
+        }
+        return try result.get()
+    }
+}
+
+/// A file played in passes: pass n is rewritten by `LoopContinuity` so CC,
+/// PCR, PTS and DTS continue across the loop point.
+struct FileSource: PacketSource {
+    let file: LoadedTSFile
+    let loops: Bool
+    private var next: UInt64
+    private var loop: UInt64
+    private(set) var pesErrors: UInt64 = 0
+
+    /// The file's buffers, shared (copy on write; never written).
+    let packets: [UInt8]
+    let packetCount: UInt64
+    let continuity: LoopContinuity
+    var bitrate: UInt64 { file.bitrate }
+    var inputCounters: TSResynchronizer.Counters { file.inputCounters }
+
+    init(path: String, loops: Bool, startOffset: UInt64 = 0, startLoop: UInt64 = 0) throws(SourceFailure) {
+        file = try TSFileCache.shared.file(path)
+        packets = file.packets
+        packetCount = file.packetCount
+        continuity = file.continuity
         self.loops = loops
-        next = startOffset / UInt64(TSPacket.size) % packetCount
+        next = startOffset / UInt64(TSPacket.size) % file.packetCount
         loop = startLoop
     }
 

@@ -1,6 +1,6 @@
 import Glibc
 
-/// A socket call that failed: which step, and the system's word for why.
+/// A system call that failed (a socket, a checkpoint file): which step, and the system's word for why.
 public struct SocketError: Error, CustomStringConvertible, Sendable {
     public var step: String
     public var code: Int32
