@@ -157,7 +157,7 @@ public final class SessionManager: Sendable {
             var status = channel?.currentStatus ?? Self.initialStatus(config)
             status.state = lifecycle.word
             status.reason = lifecycle.reason
-            status.restarts = restarts
+            status.restarts = max(restarts, 1) - 1  // launches after the first
             status.shaping = shaping
             return status
         }

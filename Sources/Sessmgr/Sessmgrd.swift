@@ -46,11 +46,14 @@ public enum Sessmgrd {
         let housekeeping = HousekeepingThread(manager: manager)
         housekeeping.start()
 
-        let following = Task {
-            await followConfiguration(paths: paths, logger: logger) { snapshot in
-                manager.adopt(snapshot.config.streams, revision: snapshot.revision)
+        @Sendable func follow() -> Task<Void, Never> {
+            Task {
+                await followConfiguration(paths: paths, logger: logger) { snapshot in
+                    manager.adopt(snapshot.config.streams, revision: snapshot.revision)
+                }
             }
         }
+        var following = follow()
 
         let configd = ControlClient(paths: paths, daemon: "configd", timeout: .seconds(5))
         let authorization = CallerAuthorization(readers: CallerAuthorization.serviceReaders()) { token in
@@ -70,8 +73,13 @@ public enum Sessmgrd {
                 serving.cancel()
                 _ = await serving.result
                 return 0
+            case SIGHUP:
+                // The configuration is followed live; SIGHUP reads it again at once.
+                logger.notice("SIGHUP: reading the streams section from configd again")
+                following.cancel()
+                following = follow()
             default:
-                break  // SIGHUP: the configuration is followed live already
+                break
             }
         }
         return 0

@@ -113,7 +113,9 @@ public struct StreamStatus: Codable, Sendable, Equatable {
     /// File sources: passes completed; and the byte offset in the file.
     public var loopCount: UInt64 = 0
     public var sourceOffset: UInt64 = 0
-    /// Starts of this stream by this daemon, and whether the current run resumed a checkpoint.
+    /// Starts of this stream by this daemon after its first (a stop and start,
+    /// a changed configuration, a start after an error), and whether the
+    /// current run resumed a checkpoint (after a restart of sessmgrd).
     public var restarts: UInt64 = 0
     public var resumed: Bool = false
     /// RFC 4445 MDI of the output over the last second: "DF:MLR".

@@ -25,8 +25,8 @@ struct SessmgrdCommand: ParsableCommand {
         --play FILE --to URL streams FILE once to URL and exits (benchmarks, checks), \
         printing the stream's status as JSON.
 
-        SIGTERM stops (checkpoints kept: the next start resumes); SIGHUP changes nothing \
-        (the configuration is followed live).
+        SIGTERM stops (checkpoints kept: the next start resumes); SIGHUP reads the \
+        configuration from configd again at once (it is followed live anyway).
         """
     )
 
