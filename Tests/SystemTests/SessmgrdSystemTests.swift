@@ -233,6 +233,10 @@ import Testing
         let stoppedCount = receiver.count
         try await Task.sleep(for: .milliseconds(500))
         #expect(receiver.count == stoppedCount, "nothing sent after stop")
+        #expect(Self.status(harness, "cam1")?.restarts == 0)
+        _ = try await client.call(SessmgrdMethod.Start.self, .init(name: "cam1"))
+        harness.waitUntil("cam1 streaming again") { Self.status(harness, "cam1")?.state == "streaming" }
+        #expect(Self.status(harness, "cam1")?.restarts == 1)
         await #expect(throws: ControlError.self) { _ = try await client.call(SessmgrdMethod.Start.self, .init(name: "nope")) }
         try await Self.apply(harness, ["no stream cam1"])
         harness.waitUntil("cam1 gone") { (try? client.callBlocking(SessmgrdMethod.List.self, .init()))?.streams.isEmpty == true }
