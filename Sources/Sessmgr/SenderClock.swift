@@ -3,8 +3,7 @@ import Glibc
 /// The clocks the sender paces by. Deadlines are absolute CLOCK_MONOTONIC
 /// nanoseconds and the thread sleeps with `clock_nanosleep(TIMER_ABSTIME)`:
 /// no drift accumulates from the time spent between sleeps, and a wake-up
-/// costs one system call (measured against SO_TXTIME/etf and fq pacing in
-/// docs/DESIGN.md: it needs no qdisc and no privilege, and its p99 is tens of µs).
+/// costs one system call. Why not SO_TXTIME/etf or fq pacing: docs/DESIGN.md.
 public enum SenderClock {
     /// CLOCK_MONOTONIC now, ns.
     @inline(__always)

@@ -56,7 +56,11 @@ public enum StreamRunner {
     static let networkLatency: UInt64 = 150_000_000
     /// A datagram this late means the thread was held (stopped, starved): the
     /// schedule is re-anchored instead of bursting to catch up.
+    /// A file source's datagrams are all at hand, so any stall longer than
+    /// 10 ms is absorbed by re-anchoring; a network input's schedule also
+    /// absorbs its sender's jitter, so it re-anchors only past 100 ms.
     static let maximumLateness: UInt64 = 100_000_000
+    static let maximumFileLateness: UInt64 = 10_000_000
     /// A deadline this far ahead means the clock jumped: re-anchor.
     static let maximumLead: UInt64 = 2_000_000_000
     /// Packets read ahead at most while waiting for the next PCR (ISO/IEC
@@ -307,7 +311,8 @@ public enum StreamRunner {
                     schedule = PacingSchedule(anchorNanoseconds: now + delay, anchorStreamTime: datagram.sendTime)
                 }
                 var deadline = schedule!.deadline(forStreamTime: datagram.sendTime)
-                if now > deadline + StreamRunner.maximumLateness || deadline > now + StreamRunner.maximumLead {
+                let lateness = fileSource != nil ? StreamRunner.maximumFileLateness : StreamRunner.maximumLateness
+                if now > deadline + lateness || deadline > now + StreamRunner.maximumLead {
                     schedule = PacingSchedule(anchorNanoseconds: now, anchorStreamTime: datagram.sendTime)
                     deadline = now
                     status.scheduleResets += 1

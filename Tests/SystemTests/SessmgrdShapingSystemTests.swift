@@ -118,4 +118,34 @@ import Testing
             #expect(!all.shapingAvailable)
         }
     }
+
+    /// Multicast in namespace A (on lo): a stream sent to a group is received
+    /// by a gateway stream that joined it source-specifically with the right
+    /// source; one joined for another source receives nothing and reports its
+    /// source lost.
+    @Test(.enabled(if: getuid() == 0, "network namespaces need root"))
+    func sourceSpecificMulticastJoinReceivesOnlyTheNamedSource() async throws {
+        let file = try TestMedia.make(in: SessmgrdSystemTests.mediaFolder())
+        let ns = try Namespaces()
+        defer { ns.remove() }
+        for command in [["ip", "-n", ns.a, "link", "set", "lo", "multicast", "on"],
+                        ["ip", "-n", ns.a, "route", "add", "224.0.0.0/4", "dev", "lo", "src", "127.0.0.1"]] {
+            let result = TestMedia.run(["/usr/sbin/" + command[0]] + command.dropFirst())
+            #expect(result.status == 0, "\(command): \(result.output)")
+        }
+        let harness = try SessmgrdSystemTests.start(launcher: ["/usr/sbin/ip", "netns", "exec", ns.a])
+        defer { harness.stop() }
+        try await SessmgrdSystemTests.apply(harness, [
+            "stream feed source file:\(file) destination udp://232.1.2.3:5000 ttl 1 autostart",
+            "stream right source udp://127.0.0.1@232.1.2.3:5000 destination rtp://127.0.0.1:6000 autostart",
+            "stream wrong source udp://10.9.9.9@232.1.2.3:5000 destination rtp://127.0.0.1:6002 autostart",
+        ])
+        harness.waitUntil("the right gateway streaming") { SessmgrdSystemTests.status(harness, "right")?.state == "streaming" }
+        harness.waitUntil("the wrong gateway's source lost") { SessmgrdSystemTests.status(harness, "wrong")?.state == "source-lost" }
+        let right = try #require(SessmgrdSystemTests.status(harness, "right"))
+        let wrong = try #require(SessmgrdSystemTests.status(harness, "wrong"))
+        #expect(right.inputDatagrams > 50 && right.datagrams > 20,
+                "right: \(right); feed: \(String(describing: SessmgrdSystemTests.status(harness, "feed"))); log: \(harness.serviceLog("sessmgrd"))")
+        #expect(wrong.inputDatagrams == 0 && wrong.datagrams == 0)
+    }
 }
