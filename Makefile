@@ -5,7 +5,7 @@ PORT_BASE  ?= 10000
 BIN        := $(CURDIR)/.build/debug
 
 # Debian packages each command needs (installed when missing).
-RUN_DEPS   := passwd
+RUN_DEPS   := passwd ffmpeg python3 iproute2
 TEST_DEPS  := $(RUN_DEPS) util-linux procps python3 openssl rsyslog rsyslog-gnutls ffmpeg snmp snmptrapd
 BENCH_DEPS := runit python3
 
@@ -27,8 +27,10 @@ deps-run:
 deps-test:
 	@scripts/install-deps $(TEST_DEPS)
 
+# The demo stream (scripts/demo-stream) is made and configured beside procmon's start.
 run: deps-run build
 	@mkdir -p $(ROOT)
+	@scripts/demo-stream $(ROOT) $(PORT_BASE) &
 	exec $(BIN)/procmon --root $(ROOT) --port-base $(PORT_BASE) --foreground --config rootfs/etc/appliance/services.conf
 
 # Tests run one at a time: the randomised codec tests are CPU-bound for
@@ -44,6 +46,8 @@ bench: build
 	bench/procmon-restart.sh
 	bench/configd.sh
 	bench/auditd-forward.sh
+	bench/sessmgrd-rtp.sh
+	bench/sessmgrd-scale.sh
 	bench/snmpd.sh
 
 clean:

@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "configd", targets: ["configd"]),
         .executable(name: "auditd", targets: ["auditd"]),
         .executable(name: "snmpd", targets: ["snmpd"]),
+        .executable(name: "sessmgrd", targets: ["sessmgrd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -76,6 +77,13 @@ let package = Package(
         // sessmgrd's pure core: MPEG-TS parsing and rewriting, PCR pacing,
         // RTP/RTCP and the stream checkpoint. No I/O, no dependencies.
         .target(name: "Streaming"),
+        // sessmgrd's I/O shell around Streaming: sources, paced sending,
+        // the session manager, checkpoints, tc shaping, the control socket.
+        .target(name: "Sessmgr", dependencies: ["ApplianceCore", "CApplianceSystem", "Configuration", "Streaming"]),
+        .executableTarget(
+            name: "sessmgrd",
+            dependencies: ["Sessmgr", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // snmpd's pure core: BER, SNMPv3 messages, USM (RFC 3414/3826/7860),
         // engine state and MIB views. No sockets, clocks or files.
         .target(
@@ -102,7 +110,8 @@ let package = Package(
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "TestSupport"]),
         .testTarget(name: "SNMPTests", dependencies: ["SNMP", "Configuration", "TestSupport"]),
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "SNMP", "Configuration", "Supervisor", "TestSupport"]),
-        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit", "SNMP", "SNMPAgent"]),
+        .testTarget(name: "SessmgrTests", dependencies: ["Sessmgr", "Streaming", "Configuration", "TestSupport"]),
+        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit", "SNMP", "SNMPAgent", "Sessmgr", "Streaming"]),
     ],
     swiftLanguageModes: [.v6]
 )

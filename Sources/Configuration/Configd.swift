@@ -77,7 +77,7 @@ public enum Configd {
             let matched = await hashing.run { hasher.verify(password, against: hash) }
             return await service.concludeLogin(parameters, verifiedHash: hash, matched: matched, caller: caller)
         }
-        routes.register(ConfigdMethod.SessionCheck.self, permission: frontEnds) { parameters, caller in
+        routes.register(ConfigdMethod.SessionCheck.self, permission: sessionCheckers()) { parameters, caller in
             try await service.checkSession(parameters.session, caller: caller)
         }
         routes.register(ConfigdMethod.Logout.self, permission: frontEnds) { parameters, caller in
@@ -119,6 +119,14 @@ public enum Configd {
             await service.status()
         }
         return routes
+    }
+
+    /// Who may check a session a user presented: the front-ends, and the
+    /// daemons that authorise a user's request by its role (sessmgrd: start
+    /// and stop need operator). Checking reveals only account and role.
+    static func sessionCheckers() -> ControlPermission {
+        let uids = Set(["appliance-web", "appliance-sessmgr"].compactMap { (name: String) -> UInt32? in getpwnam(name)?.pointee.pw_uid })
+        return .privileged(or: uids, named: "appliance-web, appliance-sessmgr")
     }
 
     /// Who may sign users in: root, configd's own user, and webd.

@@ -108,6 +108,11 @@ public enum ConfigdMethod {
         public var account: String
         public var role: Role
         public var mustChangePassword: Bool
+        public init(account: String, role: Role, mustChangePassword: Bool) {
+            self.account = account
+            self.role = role
+            self.mustChangePassword = mustChangePassword
+        }
     }
 
     /// Checks (and refreshes) a session.

@@ -27,7 +27,9 @@ public struct StreamConfig: Codable, Equatable, Sendable {
     public var outputInterface: String?
     /// Whether `sessmgrd` shapes the stream with an HTB class.
     public var shaping: Bool = false
-    /// The HTB ceiling as a percentage of the interface rate (0-100).
+    /// The HTB class's headroom, percent (0-100): `sessmgrd` sets the class
+    /// rate to the stream's measured rate with its IP/UDP/RTP overhead, plus
+    /// this percentage (see sessmgrd(8)).
     public var shapingCeilingPercent: Int = 10
     /// Start with the appliance.
     public var autostart: Bool = false

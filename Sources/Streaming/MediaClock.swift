@@ -40,7 +40,7 @@ public enum MediaClock {
     }
 
     /// `a × b / c` rounded down, or nil when the quotient exceeds 64 bits or `c` is 0.
-    static func scale(_ a: UInt64, by b: UInt64, over c: UInt64) -> UInt64? {
+    public static func scale(_ a: UInt64, by b: UInt64, over c: UInt64) -> UInt64? {
         guard c > 0 else { return nil }
         let product = a.multipliedFullWidth(by: b)
         guard product.high < c else { return nil }

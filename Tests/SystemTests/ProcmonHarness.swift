@@ -27,8 +27,9 @@ final class ProcmonHarness: @unchecked Sendable {
 
     /// `manifest` may use `{bin}` for the binaries folder.
     /// procmon gets this test process's environment plus `environment`, less `unsetting`.
+    /// `launcher` runs procmon through another program (e.g. `ip netns exec NS`), which must exec it.
     init(manifest: String, portBase: Int = 20000, arguments: [String] = [], environment: [String: String] = [:], unsetting: [String] = [],
-         auditStandIn: Bool = true) throws {
+         auditStandIn: Bool = true, launcher: [String] = []) throws {
         root = NSTemporaryDirectory() + "procmon-test-" + UUID().uuidString.prefix(8)
         self.portBase = portBase
         try FileManager.default.createDirectory(atPath: root + "/run/appliance", withIntermediateDirectories: true)
@@ -36,8 +37,14 @@ final class ProcmonHarness: @unchecked Sendable {
         try manifest.replacingOccurrences(of: "{bin}", with: Self.binDirectory)
             .write(toFile: root + "/etc/appliance/services.conf", atomically: true, encoding: .utf8)
         standIn = auditStandIn ? try AuditReceiver(path: root + "/run/appliance/audit.sock") : nil
-        process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/procmon")
-        process.arguments = ["--root", root, "--foreground", "--port-base", String(portBase)] + arguments
+        let procmonArguments = ["--root", root, "--foreground", "--port-base", String(portBase)] + arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Self.binDirectory + "/procmon"] + procmonArguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/procmon")
+            process.arguments = procmonArguments
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !unsetting.contains($0.key) }
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         FileManager.default.createFile(atPath: root + "/procmon.err", contents: nil)

@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "CApplianceStreaming.h"
+
 /// What the child of `appliance_spawn` becomes. Every pointer must stay valid
 /// for the duration of the call; nothing is retained.
 typedef struct {

@@ -1,0 +1,189 @@
+import ApplianceCore
+import Configuration
+import Glibc
+import Logging
+import Streaming
+import Synchronization
+
+/// sessmgrd's service: resumes the streams its checkpoints name, follows
+/// configd's streams section (`get`, then `watch`), runs each stream on its
+/// own thread, writes checkpoints every 200 ms, shapes with `tc` when it holds
+/// CAP_NET_ADMIN, and serves `run/appliance/sessmgrd.sock` (`list`, `status`,
+/// `start`, `stop`).
+public enum Sessmgrd {
+    public static let exitSystemError: Int32 = 71
+
+    public static func run(paths: AppliancePaths, signals: SignalWatcher) async -> Int32 {
+        let logger = Logger(label: "sessmgrd")
+        let audit = AuditClient(paths: paths, appName: "sessmgrd")
+        let passed = ListenSockets.fromEnvironment()
+        let stateFolder = paths.stateDirectory("sessmgrd")
+        let store: CheckpointStore
+        do {
+            try AtomicFile.makeFolders(stateFolder, mode: 0o700)
+            store = try CheckpointStore(folder: stateFolder + "/streams")
+        } catch {
+            logger.critical("cannot prepare \(stateFolder): \(error)")
+            return exitSystemError
+        }
+        let shaper = TrafficShaper(stateFolder: stateFolder)
+        if let shaper {
+            let recovered = shaper.recover()
+            if !recovered.isEmpty { logger.notice("removed the shaping left by an earlier run on \(recovered.joined(separator: ", "))") }
+        } else {
+            logger.notice("shaping is off: sessmgrd does not hold CAP_NET_ADMIN (development mode) or tc is missing")
+        }
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count)
+        let hostname = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let manager = SessionManager(audit: audit, store: store, shaper: shaper, logger: logger, cname: "sessmgrd@\(hostname)")
+        let checkpoints = store.loadAll { name, problem in
+            logger.warning("discarded the checkpoint of \(name): \(problem)")
+            audit.record(AuditEvent("stream-checkpoint-discarded", severity: .warning, facts: [("stream", name)],
+                                    message: "the checkpoint of stream \(name) was unusable: \(problem)"))
+        }
+        manager.resume(checkpoints)
+        let housekeeping = HousekeepingThread(manager: manager)
+        housekeeping.start()
+
+        @Sendable func follow() -> Task<Void, Never> {
+            Task {
+                await followConfiguration(paths: paths, logger: logger) { snapshot in
+                    manager.adopt(snapshot.config.streams, revision: snapshot.revision)
+                }
+            }
+        }
+        var following = follow()
+
+        let configd = ControlClient(paths: paths, daemon: "configd", timeout: .seconds(5))
+        let authorization = CallerAuthorization(readers: CallerAuthorization.serviceReaders()) { token in
+            try await configd.call(ConfigdMethod.SessionCheck.self, .init(session: token))
+        }
+        let server = ControlServer(path: paths.controlSocket("sessmgrd"), inheritedDescriptor: passed?.fd(named: "control"),
+                                   routes: routes(manager, authorization: authorization, shapingAvailable: shaper != nil, audit: audit),
+                                   socketMode: 0o666, logger: logger) { refusal in audit.record(refusal.auditEvent(socket: "sessmgrd")) }
+        let serving = server.serveInBackground(logger: logger)
+        for await signal in signals.signals {
+            switch signal {
+            case SIGTERM, SIGINT:
+                logger.notice("stopping: the streams' checkpoints are kept, so the next start resumes them")
+                following.cancel()
+                housekeeping.stop()
+                manager.shutdown()
+                serving.cancel()
+                _ = await serving.result
+                return 0
+            case SIGHUP:
+                // The configuration is followed live; SIGHUP reads it again at once.
+                logger.notice("SIGHUP: reading the streams section from configd again")
+                following.cancel()
+                following = follow()
+            default:
+                break
+            }
+        }
+        return 0
+    }
+
+    static func routes(_ manager: SessionManager, authorization: CallerAuthorization, shapingAvailable: Bool,
+                       audit: AuditClient) -> ControlRoutes {
+        var routes = ControlRoutes()
+        /// Authorizes, and audits a refusal (the caller's uid, the method, why).
+        @Sendable func authorize(_ caller: PeerCredentials, _ session: String?, _ need: CallerAuthorization.Need, _ method: String) async throws -> String {
+            do { return try await authorization.authorize(caller, session: session, for: need) } catch {
+                if error.code == .permissionDenied {
+                    audit.record(AuditEvent("control-refused", severity: .warning,
+                                            facts: [("socket", "sessmgrd"), ("uid", String(caller.uid)), ("pid", String(caller.pid)),
+                                                    ("method", method), ("error", error.code.rawValue)],
+                                            message: "sessmgrd refused a control request: \(error.message)"))
+                }
+                throw error
+            }
+        }
+        routes.register(SessmgrdMethod.List.self, permission: .anyone) { parameters, caller in
+            _ = try await authorize(caller, parameters.session, .read, SessmgrdMethod.List.name)
+            let entries = manager.list().filter { parameters.name == nil || $0.name == parameters.name }
+            return SessmgrdMethod.ListResult(streams: entries, configurationRevision: manager.revision)
+        }
+        routes.register(SessmgrdMethod.Status.self, permission: .anyone) { parameters, caller in
+            _ = try await authorize(caller, parameters.session, .read, SessmgrdMethod.Status.name)
+            return SessmgrdMethod.StatusResult(streams: manager.status(parameters.name), shapingAvailable: shapingAvailable,
+                                               configurationRevision: manager.revision)
+        }
+        routes.register(SessmgrdMethod.Start.self, permission: .anyone) { parameters, caller in
+            let who = try await authorize(caller, parameters.session, .control, SessmgrdMethod.Start.name)
+            do {
+                let state = try manager.start(parameters.name)
+                audit.record(AuditEvent("stream-start-request", facts: [("stream", parameters.name), ("by", who), ("uid", String(caller.uid))],
+                                        message: "\(who) asked stream \(parameters.name) to start"))
+                return SessmgrdMethod.Started(name: parameters.name, state: state.word)
+            } catch {
+                throw ControlError(.invalidParameters, "\(error)")
+            }
+        }
+        routes.register(SessmgrdMethod.Stop.self, permission: .anyone) { parameters, caller in
+            let who = try await authorize(caller, parameters.session, .control, SessmgrdMethod.Stop.name)
+            do {
+                let state = try manager.stop(parameters.name)
+                audit.record(AuditEvent("stream-stop-request", facts: [("stream", parameters.name), ("by", who), ("uid", String(caller.uid))],
+                                        message: "\(who) asked stream \(parameters.name) to stop"))
+                return SessmgrdMethod.Started(name: parameters.name, state: state.word)
+            } catch {
+                throw ControlError(.invalidParameters, "\(error)")
+            }
+        }
+        return routes
+    }
+
+    /// Reads the streams section from configd (`get`), then waits for
+    /// changes (`watch`, a long poll) and reads again; while configd is away,
+    /// retries every two seconds (running streams go on meanwhile).
+    static func followConfiguration(paths: AppliancePaths, logger: Logger,
+                                    apply: @escaping @Sendable (ConfigdMethod.Snapshot) async -> Void) async {
+        let sections: [Section] = [.streams]
+        let client = ControlClient(paths: paths, daemon: "configd", timeout: .seconds(10))
+        let watcher = ControlClient(paths: paths, daemon: "configd", timeout: .seconds(30))
+        var complained = false
+        while !Task.isCancelled {
+            do {
+                let snapshot = try await client.call(ConfigdMethod.Get.self, .init(sections: sections))
+                await apply(snapshot)
+                if complained { logger.notice("configd answers again (revision \(snapshot.revision))") }
+                complained = false
+                var revision = snapshot.revision
+                while !Task.isCancelled {
+                    let change = try await watcher.call(ConfigdMethod.Watch.self, .init(after: revision, sections: sections))
+                    if !change.sections.isEmpty { break }
+                    revision = max(revision, change.revision)
+                }
+            } catch {
+                if !complained {
+                    logger.warning("cannot read the configuration from configd (retrying every 2 s): \(error)")
+                    complained = true
+                }
+                try? await Task.sleep(for: .seconds(2))
+            }
+        }
+    }
+}
+
+/// Runs `SessionManager.housekeep` every 200 ms on a thread of its own
+/// (checkpoint writes fsync; they must wait neither for nor on the streams).
+final class HousekeepingThread: Sendable {
+    static let interval: useconds_t = 200_000
+    let manager: SessionManager
+    private let running = Atomic<Bool>(true)
+
+    init(manager: SessionManager) { self.manager = manager }
+
+    func start() {
+        DedicatedThread.start(name: "housekeeping") { [self] in
+            while running.load(ordering: .relaxed) {
+                manager.housekeep()
+                usleep(Self.interval)
+            }
+        }
+    }
+
+    func stop() { running.store(false, ordering: .relaxed) }
+}

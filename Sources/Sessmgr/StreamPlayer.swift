@@ -1,0 +1,26 @@
+import Configuration
+import Glibc
+import Streaming
+import Synchronization
+
+/// Plays one stream once, on the calling thread, and returns its final
+/// status: `sessmgrd --play`, for benchmarks and checks against other senders.
+public enum StreamPlayer {
+    public static func playOnce(_ config: StreamConfig) -> StreamStatus {
+        var initial = SessionManager.initialStatus(config)
+        initial.state = "starting"
+        let channel = StreamChannel(status: initial)
+        let failure = Mutex<String?>(nil)
+        StreamRunner.run(StreamPlan(config: config, loops: false), channel: channel) { event in
+            if case .failed(let reason) = event { failure.withLock { $0 = reason } }
+        }
+        var status = channel.currentStatus
+        if let reason = failure.withLock({ $0 }) {
+            status.state = "error"
+            status.reason = reason
+        } else {
+            status.state = "stopped"
+        }
+        return status
+    }
+}

@@ -1,0 +1,65 @@
+import ApplianceCore
+import ArgumentParser
+import Configuration
+import Foundation
+import Glibc
+import Sessmgr
+
+struct SessmgrdCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sessmgrd",
+        abstract: "The appliance's stream daemon: MPEG-TS paced by its PCR, out as RTP or UDP.",
+        discussion: """
+        sessmgrd follows configd's streams section and runs each running stream on a thread of \
+        its own: it reads the source (a TS file played in a loop with continuity kept, or TS on \
+        UDP/RTP, multicast with source-specific joins), sends 7 TS packets per datagram at the \
+        moment the stream's PCR says (clock_nanosleep on absolute CLOCK_MONOTONIC deadlines), as \
+        RTP (RFC 3550/2250, PT 33, RTCP sender reports on port+1) or raw TS over UDP, and \
+        checkpoints each stream every 200 ms under <root>/var/lib/appliance/sessmgrd/streams so \
+        that a restarted sessmgrd resumes it (same SSRC, sequence continuing). With \
+        CAP_NET_ADMIN it shapes each stream that asks for it with an HTB class and fw filter (tc).
+
+        <root>/run/appliance/sessmgrd.sock answers list, status, start NAME and stop NAME. \
+        See sessmgrd(8).
+
+        --play FILE --to URL streams FILE once to URL and exits (benchmarks, checks), \
+        printing the stream's status as JSON.
+
+        SIGTERM stops (checkpoints kept: the next start resumes); SIGHUP reads the \
+        configuration from configd again at once (it is followed live anyway).
+        """
+    )
+
+    @OptionGroup var daemon: DaemonOptions
+
+    @Option(help: "Stream this TS file once and exit (no daemon).")
+    var play: String?
+
+    @Option(help: "With --play: the destination, rtp://HOST:PORT or udp://HOST:PORT.")
+    var to: String?
+
+    func validate() throws {
+        if play != nil {
+            guard let to, MediaAddress(to) != nil else { throw ValidationError("--play needs --to rtp://HOST:PORT or udp://HOST:PORT") }
+        }
+    }
+
+    func run() throws {
+        if let play, let to, let destination = MediaAddress(to) {
+            let config = StreamConfig(name: "play", source: .file(path: AppliancePaths.absolute(play)), destination: destination)
+            let status = StreamPlayer.playOnce(config)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(status), as: UTF8.self))
+            throw ExitCode(status.state == "error" ? 1 : 0)
+        }
+        let paths = daemon.paths
+        try AtomicFile.makeFolders(paths.logDirectory)
+        try daemon.detachUnlessForeground(logFile: paths.logFile("sessmgrd"))
+        let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
+        ApplianceLogging.bootstrap(label: "sessmgrd")
+        throw ExitCode(runBlocking { await Sessmgrd.run(paths: paths, signals: signals) })
+    }
+}
+
+SessmgrdCommand.main()
