@@ -55,9 +55,7 @@ public enum StreamRunner {
     static let fileStartDelay: UInt64 = 20_000_000
     static let networkLatency: UInt64 = 150_000_000
     /// A datagram this late means the thread was held (stopped, starved): the
-    /// schedule is re-anchored instead of catching up. Shorter stalls are
-    /// caught up at no more than four times the stream's rate (see `run`), so
-    /// the mean rate holds and no burst leaves.
+    /// schedule is re-anchored instead of bursting to catch up.
     static let maximumLateness: UInt64 = 100_000_000
     /// A deadline this far ahead means the clock jumped: re-anchor.
     static let maximumLead: UInt64 = 2_000_000_000
@@ -195,8 +193,6 @@ public enum StreamRunner {
             var pcrIntervalTicks = 0.0
             var pcrJitterTicks = 0.0
             var lastSendTime: UInt64 = 0
-            var previousDeadline: UInt64 = 0
-            var lastSentAt: UInt64 = 0
             var ended = false
             let ticksPerDatagram = knownBitrate > 0
                 ? MediaClock.scale(UInt64(perDatagram * TSPacket.size * 8), by: MediaClock.systemClockHz, over: knownBitrate) ?? 0 : 0
@@ -321,20 +317,12 @@ public enum StreamRunner {
                     now = SenderClock.now()
                 }
                 if channel.isStopRequested { break }
-                // Behind schedule (a stall shorter than maximumLateness), catch
-                // up at most at four times the stream's rate: a quarter of the
-                // datagram interval after the previous send, never before the
-                // deadline. (Twice the rate could not catch up on this VM,
-                // whose wake-ups are often 0.3-0.6 ms late.)
-                let spacing = deadline > previousDeadline ? (deadline - previousDeadline) / 4 : 0
-                previousDeadline = deadline
-                SenderClock.sleep(until: max(deadline, lastSentAt &+ spacing))
+                SenderClock.sleep(until: deadline)
                 // 4. Send.
                 if rtp { packetizer.stamp(&datagram) }
                 now = SenderClock.now()
                 histogram.record(lateByNanoseconds: now > deadline ? now - deadline : 0)
                 if output.send(datagram.bytes) != 0 { status.sendErrors += 1 }
-                lastSentAt = now
                 status.datagrams += 1
                 status.bytes += UInt64(datagram.bytes.count)
                 meter.record(bytes: datagram.payloadSize, atNanoseconds: now)
