@@ -17,6 +17,7 @@ public enum ConfigFollower {
             do {
                 let snapshot = try await client.call(ConfigdMethod.Get.self, .init(sections: sections))
                 await apply(snapshot, first)
+                if complained { logger.notice("configd answers again (revision \(snapshot.revision))") }
                 first = false
                 complained = false
                 var revision = snapshot.revision

@@ -48,7 +48,8 @@ public enum Sessmgrd {
 
         @Sendable func follow() -> Task<Void, Never> {
             Task {
-                await followConfiguration(paths: paths, logger: logger) { snapshot in
+                // Running streams go on while configd is away.
+                await ConfigFollower.follow(sections: [.streams], paths: paths, logger: logger) { snapshot, _ in
                     manager.adopt(snapshot.config.streams, revision: snapshot.revision)
                 }
             }
@@ -133,37 +134,6 @@ public enum Sessmgrd {
             }
         }
         return routes
-    }
-
-    /// Reads the streams section from configd (`get`), then waits for
-    /// changes (`watch`, a long poll) and reads again; while configd is away,
-    /// retries every two seconds (running streams go on meanwhile).
-    static func followConfiguration(paths: AppliancePaths, logger: Logger,
-                                    apply: @escaping @Sendable (ConfigdMethod.Snapshot) async -> Void) async {
-        let sections: [Section] = [.streams]
-        let client = ControlClient(paths: paths, daemon: "configd", timeout: .seconds(10))
-        let watcher = ControlClient(paths: paths, daemon: "configd", timeout: .seconds(30))
-        var complained = false
-        while !Task.isCancelled {
-            do {
-                let snapshot = try await client.call(ConfigdMethod.Get.self, .init(sections: sections))
-                await apply(snapshot)
-                if complained { logger.notice("configd answers again (revision \(snapshot.revision))") }
-                complained = false
-                var revision = snapshot.revision
-                while !Task.isCancelled {
-                    let change = try await watcher.call(ConfigdMethod.Watch.self, .init(after: revision, sections: sections))
-                    if !change.sections.isEmpty { break }
-                    revision = max(revision, change.revision)
-                }
-            } catch {
-                if !complained {
-                    logger.warning("cannot read the configuration from configd (retrying every 2 s): \(error)")
-                    complained = true
-                }
-                try? await Task.sleep(for: .seconds(2))
-            }
-        }
     }
 }
 

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import SNMP
 import SNMPAgent
+import Sessmgr
 import Testing
 
 /// snmpd under procmon, with configd and auditd, against net-snmp's own
@@ -37,8 +38,8 @@ import Testing
         let harness: ProcmonHarness
         let port: Int
 
-        init(portBase: Int = 21000, arguments: [String] = []) throws {
-            harness = try ProcmonHarness(manifest: SnmpdSystemTests.manifest, portBase: portBase, arguments: arguments,
+        init(portBase: Int = 21000, arguments: [String] = [], extraServices: String = "") throws {
+            harness = try ProcmonHarness(manifest: SnmpdSystemTests.manifest + extraServices, portBase: portBase, arguments: arguments,
                                          environment: ["APPLIANCE_ADMIN_PASSWORD": "Snmp-Agent-Password-7"], auditStandIn: false)
             port = portBase + 161
             harness.waitUntil("snmpd, auditd and configd running", timeout: .seconds(60)) {
@@ -291,14 +292,8 @@ import Testing
         authUser log trapper priv
         disableAuthorization no
         """.write(toFile: folder + "/snmptrapd.conf", atomically: true, encoding: .utf8)
-        let trapd = Process()
-        trapd.executableURL = URL(fileURLWithPath: "/usr/sbin/snmptrapd")
-        trapd.arguments = ["-f", "-C", "-c", folder + "/snmptrapd.conf", "-m", "", "-On", "-Lf", folder + "/traps.log",
-                           "--persistentDir=\(folder)", "udp:127.0.0.1:\(trapPort)"]
-        try trapd.run()
-        // SIGKILL: the test runner blocks SIGTERM, and children inherit the mask.
-        defer { kill(trapd.processIdentifier, SIGKILL); trapd.waitUntilExit() }
-        Thread.sleep(forTimeInterval: 0.5)
+        let trapd = try SnmpTrapReceiver(folder: folder, port: trapPort)
+        defer { trapd.stop() }
         try setup.apply([try setup.userCommand("trapper"), "snmp trap-receiver 127.0.0.1 port \(trapPort) user trapper trap"])
         // coldStart is sent once at start, before this receiver existed:
         // restarting snmpd sends it again, now to snmptrapd.
@@ -314,6 +309,64 @@ import Testing
         let receiver = try #require(try setup.status().receivers.first)
         #expect(receiver.sent >= 2)
         #expect(receiver.lastError == nil)
+    }
+
+    /// With sessmgrd running, the stream table shows a configured stream and
+    /// its state as sessmgrd reports it, and starting and stopping it sends
+    /// streamStateChange traps (with streamState) that snmptrapd receives.
+    @Test func streamTableAndStreamStateChangeTraps() throws {
+        let setup = try Setup(portBase: 21800, extraServices: """
+
+        [service sessmgrd]
+        exec = {bin}/sessmgrd --foreground --root {root}
+        user = appliance-sessmgr
+        capabilities = net_admin
+        listen = control unix sessmgrd.sock
+        after = configd
+        stable-after = 100ms
+        restart-delay-max = 200ms
+        """)
+        defer { setup.stop() }
+        setup.harness.waitUntil("sessmgrd running", timeout: .seconds(30)) { setup.harness.running("sessmgrd") != nil }
+        let trapPort = 21862
+        let folder = setup.harness.root + "/snmptrapd"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try """
+        createUser -e 0x\(try setup.status().engineID) trapper SHA-256 \(SnmpdSystemTests.authPassword) AES \(SnmpdSystemTests.privPassword)
+        authUser log trapper priv
+        """.write(toFile: folder + "/snmptrapd.conf", atomically: true, encoding: .utf8)
+        let trapd = try SnmpTrapReceiver(folder: folder, port: trapPort)
+        defer { trapd.stop() }
+        let media = setup.harness.root + "/media"
+        try FileManager.default.createDirectory(atPath: media, withIntermediateDirectories: true)
+        chmod(media, 0o755)
+        let file = try TestMedia.make(seconds: 2, in: media)
+        chmod(file, 0o644)
+        try setup.apply([try setup.userCommand("trapper"), "snmp trap-receiver 127.0.0.1 port \(trapPort) user trapper trap",
+                         "stream cam1 source file:\(file) destination udp://127.0.0.1:21870"])
+        let index = ApplianceOID.nameIndex("cam1").map(String.init).joined(separator: ".")
+        let state = ".1.3.6.1.4.1.32473.1.1.1.1.5.\(index)"
+        setup.harness.waitUntil("the stream table shows cam1 stopped") {
+            try setup.tool("snmpget", user: "trapper", [state]).output.contains("\(state) = INTEGER: 1")
+        }
+        let destination = try setup.tool("snmpget", user: "trapper", [".1.3.6.1.4.1.32473.1.1.1.1.3.\(index)"])
+        #expect(destination.output.contains("udp://127.0.0.1:21870"), "\(destination.output)")
+
+        let sessmgrd = ControlClient(paths: setup.harness.paths, daemon: "sessmgrd", timeout: .seconds(10))
+        _ = try sessmgrd.callBlocking(SessmgrdMethod.Start.self, .init(name: "cam1"))
+        let log = { (try? String(contentsOfFile: folder + "/traps.log", encoding: .utf8)) ?? "" }
+        setup.harness.waitUntil("snmptrapd logged streamStateChange to streaming", timeout: .seconds(30)) {
+            log().contains(".1.3.6.1.4.1.32473.1.0.1") && log().contains("\(state) = INTEGER: 3")
+        }
+        setup.harness.waitUntil("the stream table counts datagrams") {
+            let datagrams = try setup.tool("snmpget", user: "trapper", [".1.3.6.1.4.1.32473.1.1.1.1.6.\(index)"]).output
+            return datagrams.contains("Counter64:") && !datagrams.contains("Counter64: 0\n")
+        }
+        _ = try sessmgrd.callBlocking(SessmgrdMethod.Stop.self, .init(name: "cam1"))
+        setup.harness.waitUntil("snmptrapd logged streamStateChange to stopped", timeout: .seconds(30)) {
+            log().contains("\(state) = INTEGER: 1")
+        }
+        #expect(log().contains("\(state) = INTEGER: 1"), "traps: \(log()); receivers: \(String(describing: try? setup.status().receivers))")
     }
 
     /// net-snmp's snmptranslate loads APPLIANCE-MIB from rootfs without an
@@ -412,4 +465,27 @@ func udpExchange(_ datagram: [UInt8], port: Int) throws -> [UInt8]? {
     var buffer = [UInt8](repeating: 0, count: 65_536)
     let count = recv(fd, &buffer, buffer.count, 0)
     return count > 0 ? Array(buffer[..<count]) : nil
+}
+
+/// net-snmp's snmptrapd, run as the daemon it is (it forks and writes its
+/// pid file) rather than as a child Foundation watches: Foundation's Process
+/// can miss another child's exit while one long-lived child is outstanding.
+struct SnmpTrapReceiver {
+    let folder: String
+
+    init(folder: String, port: Int) throws {
+        self.folder = folder
+        let started = try run("/usr/sbin/snmptrapd", ["-C", "-c", folder + "/snmptrapd.conf", "-m", "", "-On", "-Lf", folder + "/traps.log",
+                                                      "-p", folder + "/snmptrapd.pid", "--persistentDir=\(folder)", "udp:127.0.0.1:\(port)"])
+        guard started.code == 0 else { throw POSIXError(.EIO) }
+        for _ in 0..<50 where !FileManager.default.fileExists(atPath: folder + "/snmptrapd.pid") { usleep(100_000) }
+    }
+
+    func stop() {
+        // SIGKILL: the test runner blocks SIGTERM, and children inherit the mask.
+        if let text = try? String(contentsOfFile: folder + "/snmptrapd.pid", encoding: .utf8),
+           let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            kill(pid, SIGKILL)
+        }
+    }
 }
