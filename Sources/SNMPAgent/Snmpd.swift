@@ -65,6 +65,10 @@ public enum Snmpd {
             logger.critical("cannot start: \(error)")
             return 71
         }
+        // A deeper receive queue rides out bursts (a walk from many managers,
+        // a flood of junk); the kernel caps it at net.core.rmem_max.
+        var receiveBuffer: Int32 = 4 << 20
+        setsockopt(agentFD, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, socklen_t(MemoryLayout<Int32>.size))
         let shared = Shared()
         let sender = NotificationSender()
 
