@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "auditd", targets: ["auditd"]),
         .executable(name: "snmpd", targets: ["snmpd"]),
         .executable(name: "sessmgrd", targets: ["sessmgrd"]),
+        .executable(name: "cli", targets: ["cli"]),
+        .executable(name: "appliance-sshd", targets: ["appliance-sshd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -34,7 +36,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "Supervisor", dependencies: ["ApplianceCore", "CApplianceSystem"]),
+        .target(name: "Supervisor", dependencies: ["ApplianceCore", "CApplianceSystem", "Configuration"]),
         .executableTarget(
             name: "procmon",
             dependencies: ["Supervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -102,7 +104,12 @@ let package = Package(
             dependencies: ["SNMPAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Shared by the test targets only (the seeded generator of the randomised tests).
+        // The CLI: grammar, completion, help, renderers; sshd starts it per session.
+        .target(name: "CLIShell", dependencies: ["ApplianceCore", "Configuration", "Sessmgr", "Supervisor", "Audit"]),
+        .executableTarget(name: "cli", dependencies: ["CLIShell"]),
+        .executableTarget(name: "appliance-sshd", dependencies: ["CLIShell"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CLIShellTests", dependencies: ["CLIShell", "TestSupport"]),
         .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore", "TestSupport"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TestSupport"]),
@@ -111,7 +118,7 @@ let package = Package(
         .testTarget(name: "SNMPTests", dependencies: ["SNMP", "Configuration", "TestSupport"]),
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "SNMP", "Configuration", "Supervisor", "TestSupport"]),
         .testTarget(name: "SessmgrTests", dependencies: ["Sessmgr", "Streaming", "Configuration", "TestSupport"]),
-        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit", "SNMP", "SNMPAgent", "Sessmgr", "Streaming"]),
+        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit", "SNMP", "SNMPAgent", "Sessmgr", "Streaming", "CLIShell"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -90,8 +90,14 @@ public enum Auditd {
 
         var routes = ControlRoutes()
         let readers = ControlPermission.privileged(or: getpwnam("appliance-web").map { [$0.pointee.pw_uid] } ?? [], named: "appliance-web")
-        routes.register(AuditdMethod.Query.self, permission: readers, timeout: .seconds(30)) { parameters, _ in
-            query(journal, parameters)
+        routes.register(AuditdMethod.Query.self, permission: .anyone, timeout: .seconds(30)) { parameters, caller in
+            // root, auditd's user and webd read it directly; anyone else
+            // needs an admin's session (the CLI of an ssh login).
+            if !readers.permits(caller) || parameters.session != nil {
+                guard parameters.session != nil else { throw ControlError(.permissionDenied, "reading the audit log needs an admin's session") }
+                _ = try await ConfigdSessionCheck.authorize(caller, session: parameters.session, roles: ["admin"], paths: paths, what: "reading the audit log")
+            }
+            return query(journal, parameters)
         }
         let disk = DiskWatch(folder: state, reserveBytes: UInt64(settings.diskReserveMiB) << 20)
         routes.register(AuditdMethod.Status.self, permission: .anyone) { _, _ in

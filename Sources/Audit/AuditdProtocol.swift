@@ -18,6 +18,9 @@ public enum AuditdMethod {
         public var limit: Int?
         /// Forward paging: the oldest `limit` matches after this sequence instead.
         public var afterSequence: UInt64?
+        /// An admin's configd session, for a caller that is neither root,
+        /// auditd's own user nor webd (the CLI of an ssh login).
+        public var session: String?
 
         public init(fromMicros: Int64? = nil, toMicros: Int64? = nil, maximumSeverity: Int? = nil, appName: String? = nil,
                     account: String? = nil, text: String? = nil, limit: Int? = nil, afterSequence: UInt64? = nil) {

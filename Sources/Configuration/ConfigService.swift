@@ -191,9 +191,10 @@ public actor ConfigService {
 
     public func get(_ parameters: ConfigdMethod.GetParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.Snapshot {
         let (sections, secrets) = try readableSections(parameters.sections, session: parameters.session, caller: caller)
-        return ConfigdMethod.Snapshot(revision: revision,
-                                      text: ConfigRenderer.render(running, sections: sections, secrets: secrets),
-                                      config: running.view(sections: sections, secrets: secrets))
+        let config = parameters.startup == true ? startup : running
+        return ConfigdMethod.Snapshot(revision: parameters.startup == true ? savedRevision : revision,
+                                      text: ConfigRenderer.render(config, sections: sections, secrets: secrets),
+                                      config: config.view(sections: sections, secrets: secrets))
     }
 
     public func watch(_ parameters: ConfigdMethod.WatchParameters, caller: PeerCredentials) async throws(ControlError) -> ConfigdMethod.Change {
@@ -393,6 +394,66 @@ public actor ConfigService {
         case .unlocked(let name):
             audit.record(AuditEvent("login-unlock", facts: facts + [("account", name)], message: "\(name) unlocked"))
         }
+    }
+
+    /// The OS group of the users procmon makes for appliance accounts (the
+    /// ssh logins); a caller whose primary group it is speaks for the
+    /// account of the same name.
+    public static let accountGroup = "appliance-accounts"
+
+    /// A session for an ssh login (sshd checked the key): the account is the
+    /// caller's own OS user, or, for root and configd's user, the one named.
+    public func openKeySession(_ parameters: ConfigdMethod.OpenSessionParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.Login {
+        let origin = parameters.origin
+        var facts: [(name: String, value: String)] = [("channel", origin.channel), ("peer", String(origin.peer.prefix(80))),
+                                                      ("uid", String(caller.uid)), ("pid", String(caller.pid)), ("method", "publickey")]
+        let name: String
+        if directory.classify(caller) == .privileged {
+            guard let named = parameters.account else {
+                throw ControlError(.invalidParameters, "name the account to open a session for")
+            }
+            name = named
+        } else {
+            guard let entry = getpwuid(caller.uid), let group = getgrnam(Self.accountGroup), entry.pointee.pw_gid == group.pointee.gr_gid else {
+                let reason = "uid \(caller.uid) is not the OS user of an appliance account"
+                refuse(Principal(account: "uid:\(caller.uid)", role: .viewer, origin: origin, caller: caller, session: nil), "session-refused", reason)
+                throw ControlError(.permissionDenied, reason)
+            }
+            name = String(cString: entry.pointee.pw_name)
+            if let named = parameters.account, named != name {
+                throw ControlError(.permissionDenied, "uid \(caller.uid) may open a session only for \(name)")
+            }
+        }
+        facts.insert(("name", String(name.prefix(64))), at: 0)
+        guard let account = running.accounts.first(where: { $0.name == name }) else {
+            audit.record(AuditEvent("login-failure", severity: .warning, facts: facts + [("reason", "unknown-account")],
+                                    message: "ssh login as \(name.prefix(64)) refused: no such account"))
+            return ConfigdMethod.Login(outcome: "bad-credentials", role: nil, mustChangePassword: nil, session: nil, message: "No such account.")
+        }
+        if account.locked || loginGuard.isLocked(name: name, now: .now) {
+            audit.record(AuditEvent("login-failure", severity: .warning, facts: facts + [("reason", "locked")],
+                                    message: "ssh login as \(name) refused: the account is locked"))
+            return ConfigdMethod.Login(outcome: "locked", role: nil, mustChangePassword: nil, session: nil,
+                                       message: "This account is locked. Ask an administrator.")
+        }
+        do {
+            let session = try sessions.create(account: name, role: account.role, now: .now)
+            audit.record(AuditEvent("login-success", facts: facts + [("role", account.role.rawValue)], message: "login of \(name) succeeded (public key)"))
+            audit.record(AuditEvent("session-open", facts: facts + [("session", session.token.description)],
+                                    message: "\(name) signed in over \(origin.channel) from \(origin.peer.prefix(80))"))
+            return ConfigdMethod.Login(outcome: "success", role: account.role, mustChangePassword: false, session: session.token.hex,
+                                       message: "Welcome, \(name).")
+        } catch {
+            audit.record(AuditEvent("session-refused", severity: .warning, facts: facts, message: "\(name): \(error)"))
+            return ConfigdMethod.Login(outcome: "too-many-sessions", role: nil, mustChangePassword: nil, session: nil, message: error.description)
+        }
+    }
+
+    /// The unlocked account holding this public key.
+    public func keyOwner(_ parameters: ConfigdMethod.KeyOwnerParameters) -> ConfigdMethod.KeyOwner {
+        guard let key = try? SSHPublicKey(parameters.keyType + " " + parameters.keyBase64) else { return .init(account: nil) }
+        let owner = running.accounts.first { !$0.locked && $0.sshKeys.contains { $0.algorithm == key.algorithm && $0.blob == key.blob } }
+        return .init(account: owner?.name)
     }
 
     public func checkSession(_ token: String, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.SessionInfo {

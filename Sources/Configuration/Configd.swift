@@ -80,7 +80,9 @@ public enum Configd {
         routes.register(ConfigdMethod.SessionCheck.self, permission: sessionCheckers()) { parameters, caller in
             try await service.checkSession(parameters.session, caller: caller)
         }
-        routes.register(ConfigdMethod.Logout.self, permission: frontEnds) { parameters, caller in
+        // Holding the token is the authority to end the session (the CLI of
+        // an ssh login runs as the account's own OS user).
+        routes.register(ConfigdMethod.Logout.self, permission: .anyone) { parameters, caller in
             await service.logout(parameters.session, caller: caller)
             return NoValue()
         }
@@ -115,6 +117,15 @@ public enum Configd {
             try await service.recordPasswordChange(parameters, newHash: newHash, caller: caller)
             return NoValue()
         }
+        routes.register(ConfigdMethod.OpenSession.self, permission: .anyone) { parameters, caller in
+            try await service.openKeySession(parameters, caller: caller)
+        }
+        routes.register(ConfigdMethod.KeyOwnerLookup.self, permission: .anyone) { parameters, _ in
+            guard parameters.keyType.utf8.count <= 64, parameters.keyBase64.utf8.count <= 16384 else {
+                throw ControlError(.invalidParameters, "a key type is at most 64 bytes and a key at most 16 KiB of base64")
+            }
+            return await service.keyOwner(parameters)
+        }
         routes.register(ConfigdMethod.Status.self, permission: .anyone) { _, _ in
             await service.status()
         }
@@ -125,8 +136,8 @@ public enum Configd {
     /// daemons that authorise a user's request by its role (sessmgrd: start
     /// and stop need operator). Checking reveals only account and role.
     static func sessionCheckers() -> ControlPermission {
-        let uids = Set(["appliance-web", "appliance-sessmgr"].compactMap { (name: String) -> UInt32? in getpwnam(name)?.pointee.pw_uid })
-        return .privileged(or: uids, named: "appliance-web, appliance-sessmgr")
+        let uids = Set(["appliance-web", "appliance-sessmgr", "appliance-audit"].compactMap { (name: String) -> UInt32? in getpwnam(name)?.pointee.pw_uid })
+        return .privileged(or: uids, named: "appliance-web, appliance-sessmgr, appliance-audit")
     }
 
     /// Who may sign users in: root, configd's own user, and webd.

@@ -25,9 +25,12 @@ public enum ConfigdMethod {
         /// The sections wanted; nil: every section the caller may read.
         public var sections: [Section]?
         public var session: String?
-        public init(sections: [Section]? = nil, session: String? = nil) {
+        /// The startup configuration (on disk) instead of the running one.
+        public var startup: Bool?
+        public init(sections: [Section]? = nil, session: String? = nil, startup: Bool? = nil) {
             self.sections = sections
             self.session = session
+            self.startup = startup
         }
     }
 
@@ -221,6 +224,55 @@ public enum ConfigdMethod {
         public typealias Parameters = SetPasswordParameters
         public typealias Result = NoValue
         public static let name = "set-password"
+    }
+
+    public struct OpenSessionParameters: Codable, Sendable {
+        /// The account; only root and configd's own user (the console, or a
+        /// development root run by one user) may name one. Anyone else gets
+        /// the account of its own OS user, which must be one procmon made
+        /// for an appliance account (primary group `appliance-accounts`).
+        public var account: String?
+        public var origin: RequestOrigin
+        public init(account: String? = nil, origin: RequestOrigin) {
+            self.account = account
+            self.origin = origin
+        }
+    }
+
+    /// Opens a session for a login that sshd has already authenticated with
+    /// a public key (the CLI of an ssh session). No password is involved: the
+    /// kernel-verified uid of the caller is the proof. Refused for a locked
+    /// account; counts against the concurrent-session limit; audited.
+    public enum OpenSession: ControlMethod {
+        public typealias Parameters = OpenSessionParameters
+        public typealias Result = Login
+        public static let name = "open-session"
+    }
+
+    public struct KeyOwnerParameters: Codable, Sendable {
+        /// `ssh-ed25519`, `ecdsa-sha2-nistp256`, ...
+        public var keyType: String
+        /// The key blob in base64, as sshd's `%k`.
+        public var keyBase64: String
+        public init(keyType: String, keyBase64: String) {
+            self.keyType = keyType
+            self.keyBase64 = keyBase64
+        }
+    }
+
+    public struct KeyOwner: Codable, Sendable, Equatable {
+        /// The unlocked account holding this key, if any.
+        public var account: String?
+        public init(account: String?) { self.account = account }
+    }
+
+    /// Which account a public key belongs to: what sshd's
+    /// `AuthorizedKeysCommand` asks. Public keys are not secrets; the answer
+    /// names an account only to someone who holds one of its public keys.
+    public enum KeyOwnerLookup: ControlMethod {
+        public typealias Parameters = KeyOwnerParameters
+        public typealias Result = KeyOwner
+        public static let name = "ssh-key-owner"
     }
 
     public struct StatusResult: Codable, Sendable, Equatable {

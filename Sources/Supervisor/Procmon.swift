@@ -65,6 +65,10 @@ public enum Procmon {
                 await supervisor.sampleMemory()
             }
         }
+        // sshd's banner file and, as root, the OS users of the accounts.
+        let sshAccess: Task<Void, Never>? = manifest.services.contains { $0.name == "sshd" } ? Task {
+            await SSHAccess.follow(paths: paths, cliPath: settings.binDirectory + "/cli", manageUsers: geteuid() == 0, logger: logger, audit: audit)
+        } : nil
         await supervisor.boot { processes in
             ServiceReadiness.notifyReady()
             announce(processes)
@@ -87,6 +91,7 @@ public enum Procmon {
                 await supervisor.shutdown()
                 serving.cancel()
                 sampling.cancel()
+                sshAccess?.cancel()
                 _ = await serving.result
                 unlink(paths.pidFile("procmon"))
                 audit.record(AuditEvent("procmon-stop", message: "procmon stopped all services"))
@@ -131,6 +136,21 @@ public enum Procmon {
         }
         routes.register(ProcmonMethod.Restart.self, permission: .privileged) { parameters, caller in
             try await supervisor.request(.restart, service: parameters.name, by: caller)
+        }
+        let paths = supervisor.settings.paths
+        routes.register(ProcmonMethod.Log.self, permission: .anyone) { parameters, caller in
+            _ = try await ConfigdSessionCheck.authorize(caller, session: parameters.session, roles: ["admin"], paths: paths, what: "reading a service's log")
+            let count = parameters.lines ?? 40
+            guard (1...1000).contains(count) else { throw ControlError(.invalidParameters, "lines must be from 1 to 1000") }
+            guard await supervisor.processes().contains(where: { $0.name == parameters.service }) else {
+                throw ControlError(.invalidParameters, "no service named \"\(parameters.service.prefix(64))\"")
+            }
+            return ProcmonMethod.LogResult(lines: ServiceLog.lastLines(of: paths.logFile(parameters.service), count: count))
+        }
+        routes.register(ProcmonMethod.NetworkProcesses.self, permission: .anyone) { parameters, caller in
+            _ = try await ConfigdSessionCheck.authorize(caller, session: parameters.session, roles: ["admin", "operator", "viewer"], paths: paths,
+                                                        what: "the network process report")
+            return NetworkSockets.owners()
         }
         return routes
     }

@@ -50,4 +50,55 @@ public enum ProcmonMethod {
         public typealias Result = ProcessStatus
         public static let name = "restart"
     }
+
+    public struct LogParameters: Codable, Sendable {
+        public var service: String
+        /// The last lines wanted (1...1000, default 40).
+        public var lines: Int?
+        public var session: String?
+        public init(service: String, lines: Int? = nil, session: String? = nil) {
+            self.service = service
+            self.lines = lines
+            self.session = session
+        }
+    }
+
+    public struct LogResult: Codable, Sendable, Equatable {
+        public var lines: [String]
+    }
+
+    /// The end of a service's own log (`var/log/NAME.log`). root, procmon's
+    /// own user, or an admin's session (logs are for engineers).
+    public enum Log: ControlMethod {
+        public typealias Parameters = LogParameters
+        public typealias Result = LogResult
+        public static let name = "log"
+    }
+
+    public struct SessionParameters: Codable, Sendable {
+        public var session: String?
+        public init(session: String? = nil) { self.session = session }
+    }
+
+    /// Every process with a listening or connected Internet socket: the
+    /// appliance's own exposure report (`show network-processes`). procmon
+    /// reads it as root from /proc; any signed-in role may ask.
+    public enum NetworkProcesses: ControlMethod {
+        public typealias Parameters = SessionParameters
+        public typealias Result = [SocketOwner]
+        public static let name = "network-processes"
+    }
+}
+
+/// One socket and the process holding it.
+public struct SocketOwner: Codable, Sendable, Equatable {
+    public var pid: Int32
+    public var process: String
+    public var user: String
+    /// tcp, tcp6, udp, udp6.
+    public var proto: String
+    public var local: String
+    public var remote: String
+    /// LISTEN, ESTABLISHED, ... (TCP); UNCONN or ESTAB (UDP).
+    public var state: String
 }

@@ -36,6 +36,18 @@ public enum ServiceAccounts {
         return ids
     }
 
+    /// Ensures `group` exists as a system group; its gid.
+    public static func ensureGroup(_ group: String) throws(AccountError) -> UInt32 {
+        if getgrnam(group) == nil { try run("/usr/sbin/groupadd", ["--system", group]) }
+        guard let entry = getgrnam(group) else { throw AccountError(description: "group \(group) still missing after creating it") }
+        return entry.pointee.gr_gid
+    }
+
+    /// Runs an account tool (useradd, usermod, userdel) with an argument vector, no shell.
+    public static func runTool(_ executable: String, _ arguments: [String]) throws(AccountError) {
+        try run(executable, arguments)
+    }
+
     private static func run(_ executable: String, _ arguments: [String]) throws(AccountError) {
         let request = SpawnRequest(
             executable: executable, arguments: arguments, environment: ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin"],

@@ -83,3 +83,27 @@ public final class ServiceLog: Sendable {
         rename(path, "\(path).1")
     }
 }
+
+extension ServiceLog {
+    /// The last `count` lines of a log file (reading at most its last 1 MiB).
+    public static func lastLines(of path: String, count: Int) -> [String] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        let size = lseek(fd, 0, SEEK_END)
+        let start = max(0, size - (1 << 20))
+        lseek(fd, start, SEEK_SET)
+        var bytes = [UInt8](repeating: 0, count: Int(size - start))
+        var filled = 0
+        while filled < bytes.count {
+            let n = bytes[filled...].withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            filled += n
+        }
+        var lines = String(decoding: bytes[0..<filled], as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if start > 0, !lines.isEmpty { lines.removeFirst() }
+        if lines.last == "" { lines.removeLast() }
+        return Array(lines.suffix(count))
+    }
+}

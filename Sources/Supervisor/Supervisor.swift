@@ -161,7 +161,7 @@ public actor Supervisor {
         }
         let request = SpawnRequest(
             executable: resolve(definition.command[0]),
-            arguments: definition.command.dropFirst().map { $0.replacingOccurrences("{root}", with: settings.paths.root.isEmpty ? "/" : settings.paths.root) },
+            arguments: definition.command.dropFirst().map(expand),
             environment: environment(for: definition),
             identity: service.identity,
             capabilities: definition.capabilities,
@@ -208,6 +208,15 @@ public actor Supervisor {
             }
             close(readFD)
         }
+    }
+
+    /// The manifest's placeholders: `{root}`, `{bin}` (the services'
+    /// folder), `{port-base}`, `{listen-address}`.
+    private func expand(_ argument: String) -> String {
+        argument.replacingOccurrences("{root}", with: settings.paths.root.isEmpty ? "/" : settings.paths.root)
+            .replacingOccurrences("{bin}", with: settings.binDirectory)
+            .replacingOccurrences("{port-base}", with: String(settings.portBase))
+            .replacingOccurrences("{listen-address}", with: settings.listenAddress)
     }
 
     /// A bare name is looked up in the bin folder; a relative path is taken

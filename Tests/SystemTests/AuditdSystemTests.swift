@@ -172,11 +172,15 @@ import Testing
         let total = 20_000
         let sender = Task.detached { Self.sendBurst(harness, count: total, tag: "burst") }
         var kills = 0
+        var killed: Set<Int32> = []
         var generator = SystemRandomNumberGenerator()
         while kills < 20 {
             usleep(UInt32.random(in: 20_000...120_000, using: &generator))
-            guard let pid = harness.running("auditd")?.pid else { continue }
+            // procmon may still list the instance just killed until it reaps
+            // it: only a new instance counts as a kill (and as a start).
+            guard let pid = harness.running("auditd")?.pid, !killed.contains(pid) else { continue }
             kill(pid, SIGKILL)
+            killed.insert(pid)
             kills += 1
         }
         let sent = await sender.value

@@ -53,11 +53,15 @@ import Testing
     }
 
     /// The class bytes of 5e55:1 on the interface, from `tc -s class show`.
+    /// The bytes that entered class 5e55:1: those it sent ("Sent N bytes")
+    /// plus those still queued in it ("backlog Nb"), since a shaped class
+    /// holds a few datagrams back.
     static func classBytes(_ output: String) -> Int? {
         guard let range = output.range(of: "class htb 5e55:1 ") else { return nil }
         let rest = output[range.upperBound...]
-        guard let sent = rest.range(of: "Sent ") else { return nil }
-        return Int(rest[sent.upperBound...].prefix { $0.isNumber })
+        guard let sent = rest.range(of: "Sent "), let bytes = Int(rest[sent.upperBound...].prefix { $0.isNumber }) else { return nil }
+        guard let backlog = rest.range(of: "backlog ") else { return bytes }
+        return bytes + (Int(rest[backlog.upperBound...].prefix { $0.isNumber }) ?? 0)
     }
 
     /// Shaping on: an HTB class 5e55:1 at the stream's rate + overhead +

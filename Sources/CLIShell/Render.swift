@@ -1,0 +1,192 @@
+import Audit
+import Configuration
+import Glibc
+import Sessmgr
+import Supervisor
+
+/// Aligned tables with units, for an 80-column terminal.
+public struct TextTable {
+    public enum Alignment { case left, right }
+    var headers: [String]
+    var alignments: [Alignment]
+    var rows: [[String]] = []
+    /// The column that is cut (with "…") when the table is wider than `width`.
+    var flexible: Int?
+
+    public init(_ columns: [(String, Alignment)], flexible: Int? = nil) {
+        headers = columns.map(\.0)
+        alignments = columns.map(\.1)
+        self.flexible = flexible
+    }
+
+    public mutating func add(_ row: [String]) { rows.append(row) }
+
+    public func render(width: Int = 80) -> String {
+        var widths = headers.map(\.count)
+        for row in rows {
+            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+        }
+        let total = widths.reduce(0, +) + 2 * (widths.count - 1)
+        if total > width, let flexible {
+            widths[flexible] = max(headers[flexible].count, widths[flexible] - (total - width))
+        }
+        func line(_ cells: [String]) -> String {
+            var out = ""
+            for (index, cell) in cells.enumerated() where index < widths.count {
+                var text = cell
+                if text.count > widths[index] { text = String(text.prefix(widths[index] - 1)) + "…" }
+                let pad = String(repeating: " ", count: widths[index] - text.count)
+                let last = index == cells.count - 1
+                out += alignments[index] == .right ? pad + text : (last ? text : text + pad)
+                if !last { out += "  " }
+            }
+            return out
+        }
+        var out = line(headers) + "\n" + line(widths.map { String(repeating: "-", count: $0) }) + "\n"
+        for row in rows { out += line(row) + "\n" }
+        return out
+    }
+}
+
+/// Units as an engineer reads them.
+public enum Units {
+    public static func bitrate(_ bitsPerSecond: UInt64) -> String {
+        let value = Double(bitsPerSecond)
+        if value >= 1e9 { return format(value / 1e9, 2) + " Gb/s" }
+        if value >= 1e6 { return format(value / 1e6, 2) + " Mb/s" }
+        if value >= 1e3 { return format(value / 1e3, 1) + " kb/s" }
+        return "\(bitsPerSecond) b/s"
+    }
+
+    public static func bytes(_ count: Int) -> String {
+        let value = Double(count)
+        if count >= 1 << 30 { return format(value / Double(1 << 30), 1) + " GiB" }
+        if count >= 1 << 20 { return format(value / Double(1 << 20), 1) + " MiB" }
+        if count >= 1 << 10 { return format(value / Double(1 << 10), 1) + " KiB" }
+        return "\(count) B"
+    }
+
+    /// `3d 04:05:06`, `04:05:06`.
+    public static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded(.down))
+        let days = total / 86400, hours = total / 3600 % 24, minutes = total / 60 % 60, secs = total % 60
+        let clock = two(hours) + ":" + two(minutes) + ":" + two(secs)
+        return days > 0 ? "\(days)d \(clock)" : clock
+    }
+
+    static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    public static func format(_ value: Double, _ decimals: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        var text = "\(rounded)"
+        if let dot = text.firstIndex(of: ".") {
+            let fraction = text[text.index(after: dot)...]
+            if fraction.count < decimals { text += String(repeating: "0", count: decimals - fraction.count) }
+            if decimals == 0 { text = String(text[..<dot]) }
+        } else if decimals > 0 {
+            text += "." + String(repeating: "0", count: decimals)
+        }
+        return text
+    }
+}
+
+enum Render {
+    static func processes(_ processes: [ProcessStatus]) -> String {
+        var table = TextTable([("Process", .left), ("PID", .right), ("State", .left), ("Starts", .right), ("Uptime", .right),
+                               ("RSS", .right), ("User", .left)], flexible: 6)
+        for process in processes {
+            table.add([process.name, process.pid.map(String.init) ?? "-", process.state, String(process.startCount),
+                       process.uptimeSeconds.map(Units.duration) ?? "-", process.rssBytes.map(Units.bytes) ?? "-", process.user ?? "-"])
+        }
+        return table.render()
+    }
+
+    static func sockets(_ sockets: [SocketOwner]) -> String {
+        var table = TextTable([("Proto", .left), ("Local", .left), ("Remote", .left), ("State", .left), ("PID", .right),
+                               ("Process", .left), ("User", .left)], flexible: 2)
+        for socket in sockets {
+            let remote = socket.state == "LISTEN" || socket.state == "UNCONN" ? "*" : socket.remote
+            table.add([socket.proto, socket.local, remote, socket.state, String(socket.pid), socket.process, socket.user])
+        }
+        return table.render(width: 100)
+    }
+
+    static func streams(_ status: SessmgrdMethod.StatusResult) -> String {
+        if status.streams.isEmpty { return "No streams are configured (stream create name=... source=... dest=...).\n" }
+        var table = TextTable([("Stream", .left), ("State", .left), ("Destination", .left), ("Rate", .right), ("Average", .right),
+                               ("MDI", .right)], flexible: 2)
+        for stream in status.streams {
+            let state = stream.reason.map { stream.state + " (" + $0 + ")" } ?? stream.state
+            table.add([stream.name, state, stream.destination, Units.bitrate(stream.currentBitrate), Units.bitrate(stream.averageBitrate), stream.mdi])
+        }
+        var out = table.render()
+        if !status.shapingAvailable { out += "Shaping: not available (sessmgrd has no CAP_NET_ADMIN).\n" }
+        return out
+    }
+
+    static func stream(_ s: StreamStatus) -> String {
+        var pairs: [(String, String)] = [
+            ("Stream", s.name), ("State", s.state + (s.reason.map { " (\($0))" } ?? "")), ("Source", s.source), ("Destination", s.destination),
+            ("Encapsulation", s.encapsulation), ("SSRC", s.ssrc.map { "0x" + String($0, radix: 16) } ?? "-"),
+            ("Rate now", Units.bitrate(s.currentBitrate)), ("Rate average", Units.bitrate(s.averageBitrate)),
+            ("Source rate", Units.bitrate(s.sourceBitrate)), ("Datagrams", String(s.datagrams)), ("Bytes", Units.bytes(Int(clamping: s.bytes))),
+            ("PCR interval", Units.format(s.pcrIntervalMilliseconds, 1) + " ms"), ("PCR jitter", Units.format(s.pcrJitterMicroseconds, 1) + " µs"),
+            ("Pacing error", "p50 \(s.pacingErrorP50Microseconds.map { "\($0) µs" } ?? "-"), p99 \(s.pacingErrorP99Microseconds.map { "\($0) µs" } ?? "-"), max \(s.pacingErrorMaxMicroseconds) µs"),
+            ("MDI (DF:MLR)", s.mdi), ("Loops", String(s.loopCount)), ("Restarts", String(s.restarts)),
+            ("Source losses", String(s.sourceLosses)), ("PCR jumps", String(s.pcrJumps)), ("Send errors", String(s.sendErrors)),
+        ]
+        if s.inputDatagrams > 0 {
+            pairs.append(("Input datagrams", "\(s.inputDatagrams) (\(s.inputMalformedDatagrams) malformed, \(s.inputLostDatagrams) lost)"))
+        }
+        return keyValues(pairs)
+    }
+
+    /// `2026-11-22 08:30 UTC`.
+    static func date(_ epochSeconds: Int64) -> String {
+        var seconds = time_t(epochSeconds)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return "\(parts.tm_year + 1900)-\(Units.two(Int(parts.tm_mon) + 1))-\(Units.two(Int(parts.tm_mday))) \(Units.two(Int(parts.tm_hour))):\(Units.two(Int(parts.tm_min))) UTC"
+    }
+
+    static func keyValues(_ pairs: [(String, String)]) -> String {
+        let width = pairs.map(\.0.count).max() ?? 0
+        return pairs.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }.joined(separator: "\n") + "\n"
+    }
+
+    static func accounts(_ accounts: [Account]) -> String {
+        var table = TextTable([("Account", .left), ("Role", .left), ("State", .left), ("Password changed", .left), ("Keys", .right)])
+        for account in accounts {
+            table.add([account.name, account.role.rawValue, account.locked ? "locked" : "active", account.passwordChangedAt.map(date) ?? "never",
+                       String(account.sshKeys.count)])
+        }
+        var out = table.render()
+        for account in accounts where !account.sshKeys.isEmpty {
+            for key in account.sshKeys { out += "\(account.name): \(key.algorithm.rawValue) \(key.fingerprint)\(key.comment.map { " " + $0 } ?? "")\n" }
+        }
+        return out
+    }
+
+    static func system(_ view: SystemView) -> String {
+        var pairs: [(String, String)] = [("Hostname", view.hostname)]
+        if let location = view.location { pairs.append(("Location", location)) }
+        if let contact = view.contact { pairs.append(("Contact", contact)) }
+        pairs += [
+            ("Uptime", Units.duration(view.uptimeSeconds)),
+            ("Load", view.load.map { Units.format($0, 2) }.joined(separator: " ")),
+            ("Memory", "\(Units.bytes(view.memoryTotalBytes - view.memoryAvailableBytes)) used of \(Units.bytes(view.memoryTotalBytes))"),
+            ("Configuration", "revision \(view.configurationRevision), saved \(view.savedRevision)" + (view.unsavedChanges ? " (unsaved changes)" : "")),
+            ("Sessions", String(view.sessions)),
+        ]
+        return keyValues(pairs)
+    }
+
+    static func audit(_ result: AuditdMethod.QueryResult) -> String {
+        if result.entries.isEmpty { return "No audit events match.\n" }
+        var out = result.truncated ? "(older matches left out; last=N shows more)\n" : ""
+        for entry in result.entries { out += entry.text + "\n" }
+        return out
+    }
+}
