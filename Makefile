@@ -48,7 +48,9 @@ bench: build
 	bench/auditd-forward.sh
 	bench/sessmgrd-rtp.sh
 	bench/sessmgrd-scale.sh
+	bench/sessmgrd-shaping.sh
 	bench/snmpd.sh
+	bench/cli.sh
 
 clean:
 	rm -rf .build $(ROOT)

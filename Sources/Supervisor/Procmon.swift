@@ -92,6 +92,7 @@ public enum Procmon {
                 serving.cancel()
                 sampling.cancel()
                 sshAccess?.cancel()
+                if sshAccess != nil, geteuid() == 0, !paths.isApplianceRoot { SSHAccess.removeOwnUsers(paths: paths, logger: logger) }
                 _ = await serving.result
                 unlink(paths.pidFile("procmon"))
                 audit.record(AuditEvent("procmon-stop", message: "procmon stopped all services"))

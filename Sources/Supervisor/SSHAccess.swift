@@ -90,6 +90,20 @@ public enum SSHAccess {
         }
     }
 
+    /// Removes the OS users made for this root: a development instance
+    /// stopped as root leaves none behind (the appliance keeps its own).
+    public static func removeOwnUsers(paths: AppliancePaths, logger: Logger) {
+        guard let groupID = getgrnam(group)?.pointee.gr_gid else { return }
+        let tag = "appliance account " + rootTag(paths)
+        var names: [String] = []
+        setpwent()
+        while let entry = getpwent() {
+            if entry.pointee.pw_gid == groupID, String(cString: entry.pointee.pw_gecos) == tag { names.append(String(cString: entry.pointee.pw_name)) }
+        }
+        endpwent()
+        for name in names { run("/usr/sbin/userdel", ["--force", name], logger: logger) }
+    }
+
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], logger: Logger) -> Bool {
         do {

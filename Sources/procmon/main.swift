@@ -98,6 +98,12 @@ struct ProcmonCommand: ParsableCommand {
             // Shown on the terminal of `make run` only, never logged (PRODUCT.md: written once and printed).
             text += "\nadmin password: \(String(decoding: password, as: UTF8.self).trimmingNewline) (from \(settings.paths.initialAdminPasswordFile))\n"
         }
+        let root = settings.paths.root.isEmpty ? "/" : settings.paths.root
+        text += "\ncli:        \(ownFolder())/cli --root \(root)    (? for help)\n"
+        if manifestServices.contains(where: { $0.name == "sshd" }) {
+            let user = geteuid() == 0 ? "ACCOUNT" : (getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "USER")
+            text += "ssh:        ssh -p \(22 + settings.portBase) \(user)@127.0.0.1   (after: cli --root \(root) -c 'account NAME pubkey add \"KEY\"')\n"
+        }
         text += "\nlogs:       \(settings.paths.logDirectory)/<service>.log\n"
         text += "status:     \(ownFolder())/procmon --root \(settings.paths.root.isEmpty ? "/" : settings.paths.root) status\n"
         text += "stop:       Ctrl-C\n"

@@ -88,6 +88,13 @@ import Testing
         #expect(log.code == 0 && !log.output.isEmpty, "\(log.error)")
         let exposure = try Self.cli(harness, "show network-processes")
         #expect(exposure.output.contains("sshd") && exposure.output.contains(":\(Self.portBase + 22)"), "\(exposure.output)")
+
+        // A daemon that is down: the CLI says which, within its deadline, and fails.
+        _ = try run(ProcmonHarness.binDirectory + "/procmon", ["--root", harness.root, "stop", "sessmgrd"])
+        let down = try Self.cli(harness, "show streams")
+        #expect(down.code == 1)
+        #expect(down.error.contains("sessmgrd is not answering"), "\(down.error)")
+        #expect(try Self.cli(harness, "show processes").code == 0, "the rest still answers")
     }
 
     /// Over ssh: the banner shows, the CLI runs as the account's own OS user
@@ -113,6 +120,8 @@ import Testing
         harness.waitUntil("procmon made the OS users") { getpwnam(operatorName) != nil && getpwnam(viewerName) != nil }
         let operatorUID = try #require(getpwnam(operatorName)?.pointee.pw_uid)
 
+        let processes = try Self.ssh(harness, key: operatorKey.path, user: operatorName, command: "show processes")
+        #expect(processes.code == 0 && processes.output.contains("sessmgrd"), "\(processes.error)")
         let session = try Self.ssh(harness, key: operatorKey.path, user: operatorName, command: "show session")
         #expect(session.code == 0, "\(session.error) sshd: \(harness.serviceLog("sshd"))")
         #expect(session.output.contains("account  \(operatorName)") && session.output.contains("operator") && session.output.contains("ssh from 127.0.0.1"))
@@ -120,14 +129,18 @@ import Testing
 
         // An interactive session in tmux: find its CLI process and read its uid.
         let tmux = "cli-test-\(suffix)"
+        // tmux forks its server, which keeps the pipes of `run` open: run
+        // reads only until tmux itself has ended (ChildProcess.run).
         _ = try run("/usr/bin/tmux", ["new-session", "-d", "-s", tmux, "-x", "120", "-y", "40",
                                       "/usr/bin/ssh -tt -i \(operatorKey.path) -p \(Self.portBase + 22) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \(operatorName)@127.0.0.1"])
         defer { _ = try? run("/usr/bin/tmux", ["kill-session", "-t", tmux]) }
         func screen() -> String { (try? run("/usr/bin/tmux", ["capture-pane", "-p", "-t", tmux]).output) ?? "" }
         func type(_ words: String...) { _ = try? run("/usr/bin/tmux", ["send-keys", "-t", tmux] + words) }
         harness.waitUntil("the prompt", timeout: .seconds(20)) { screen().contains("appliance>") }
+        // /proc/PID/exe is the resolved path; .build/debug is a symbolic link.
+        let cliExecutable = URL(fileURLWithPath: Self.cli).resolvingSymlinksInPath().path
         let cliProcesses = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == Self.cli
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == cliExecutable
         }
         let owners = cliProcesses.map { procStatus($0)["Uid"]?.split(separator: "\t").map(String.init) ?? [] }
         #expect(owners.contains { $0.count >= 2 && $0[0] == String(operatorUID) && $0[1] == String(operatorUID) },
@@ -145,10 +158,13 @@ import Testing
         harness.waitUntil("history recalled the last command") { screen().contains("appliance> show processes") }
         type("C-c", "stream star cam1", "Enter")
         harness.waitUntil("an operator starts a stream") { screen().contains("cam1: ") }
+        // Leaving with unsaved changes (the accounts made above) warns once.
+        type("exit", "Enter")
+        harness.waitUntil("the unsaved-changes warning") { screen().contains("unsaved changes") }
         type("exit", "Enter")
 
         // A viewer is refused by sessmgrd, with a non-zero status.
-        let refused = try Self.ssh(harness, key: viewerKey.path, user: viewerName, command: "stream stop cam1")
+        let refused = try Self.ssh(harness, key: viewerKey.path, user: viewerName, command: "stream start cam1")
         #expect(refused.code != 0)
         #expect(refused.error.contains("not permitted"), "\(refused.error)")
         #expect(try Self.ssh(harness, key: viewerKey.path, user: viewerName, command: "show streams").code == 0)

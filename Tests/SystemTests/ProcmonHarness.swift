@@ -18,7 +18,7 @@ final class ProcmonHarness: @unchecked Sendable {
 
     let root: String
     let portBase: Int
-    let process = Process()
+    let process: ChildProcess
     /// The stand-in for auditd; nil when the manifest runs the real auditd.
     let standIn: AuditReceiver?
     var audit: AuditReceiver { standIn! }
@@ -38,18 +38,12 @@ final class ProcmonHarness: @unchecked Sendable {
             .write(toFile: root + "/etc/appliance/services.conf", atomically: true, encoding: .utf8)
         standIn = auditStandIn ? try AuditReceiver(path: root + "/run/appliance/audit.sock") : nil
         let procmonArguments = ["--root", root, "--foreground", "--port-base", String(portBase)] + arguments
-        if let program = launcher.first {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = Array(launcher.dropFirst()) + [Self.binDirectory + "/procmon"] + procmonArguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/procmon")
-            process.arguments = procmonArguments
-        }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !unsetting.contains($0.key) }
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        let command = launcher + [Self.binDirectory + "/procmon"] + procmonArguments
+        var childEnvironment: [String: String?] = environment
+        for name in unsetting { childEnvironment[name] = .some(nil) }
         FileManager.default.createFile(atPath: root + "/procmon.err", contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: root + "/procmon.err")
-        try process.run()
+        process = try ChildProcess(command[0], Array(command.dropFirst()), environment: childEnvironment,
+                                   standardError: .file(root + "/procmon.err"))
     }
 
     var procmonLog: String { (try? String(contentsOfFile: root + "/procmon.err", encoding: .utf8)) ?? "" }

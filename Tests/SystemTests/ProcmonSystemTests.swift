@@ -235,17 +235,7 @@ import Testing
 
 /// Runs a command and returns its exit code, standard output and standard error.
 func run(_ executable: String, _ arguments: [String]) throws -> (code: Int32, output: String, error: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let output = Pipe(), error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    let out = output.fileHandleForReading.readDataToEndOfFile()
-    let err = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    try ChildProcess.run(executable, arguments)
 }
 
 /// Connects to 127.0.0.1:port and reads until the peer closes.

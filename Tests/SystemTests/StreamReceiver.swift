@@ -102,18 +102,14 @@ enum TestMedia {
         let path = folder + "/test-\(seconds)s-\(muxrate).ts"
         if FileManager.default.fileExists(atPath: path) { return path }
         let video = muxrate * 7 / 10
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        process.arguments = ["-hide_banner", "-loglevel", "error", "-y",
+        let made = try ChildProcess.run("/usr/bin/ffmpeg", ["-hide_banner", "-loglevel", "error", "-y",
                              "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
                              "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000",
                              "-t", String(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-g", "25",
                              "-b:v", String(video), "-minrate", String(video), "-maxrate", String(video), "-bufsize", String(video / 2),
                              "-x264-params", "nal-hrd=cbr", "-c:a", "aac", "-b:a", "96k",
-                             "-f", "mpegts", "-muxrate", String(muxrate), "-pcr_period", "20", path]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw POSIXError(.EIO) }
+                             "-f", "mpegts", "-muxrate", String(muxrate), "-pcr_period", "20", path])
+        guard made.code == 0 else { throw POSIXError(.EIO) }
         return path
     }
 
@@ -132,15 +128,9 @@ enum TestMedia {
     }
 
     static func run(_ arguments: [String]) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (-1, "\(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        do {
+            let done = try ChildProcess.run(arguments[0], Array(arguments.dropFirst()))
+            return (done.code, done.output + done.error)
+        } catch { return (-1, "\(error)") }
     }
 }

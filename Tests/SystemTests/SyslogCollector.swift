@@ -64,7 +64,7 @@ struct CollectorError: Error, CustomStringConvertible {
 final class SyslogCollector: @unchecked Sendable {
     let folder: String
     let port: UInt16
-    private var process: Process?
+    private var process: ChildProcess?
 
     /// `certificate`/`key`: what the collector presents. `requireClientCertificate`:
     /// x509/certvalid (mutual TLS, the client's certificate must chain to `ca`).
@@ -93,17 +93,11 @@ final class SyslogCollector: @unchecked Sendable {
 
     /// Starts rsyslogd and waits until it listens.
     func start() throws {
-        let process = Process()
-        // Foundation's Process passes on this process's blocked signals, and
-        // the test runner blocks SIGTERM: rsyslogd would never see its stop.
-        // Exec it through a clean signal mask.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-                             "/usr/sbin/rsyslogd", "-n", "-f", folder + "/rsyslog.conf", "-i", folder + "/rsyslogd.pid"]
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         FileManager.default.createFile(atPath: folder + "/rsyslogd.err", contents: nil)
-        process.standardError = FileHandle(forUpdatingAtPath: folder + "/rsyslogd.err")
-        try process.run()
+        // ChildProcess starts it with no signal blocked (the test runner blocks
+        // SIGTERM, which rsyslogd would otherwise never see).
+        let process = try ChildProcess("/usr/sbin/rsyslogd", ["-n", "-f", folder + "/rsyslog.conf", "-i", folder + "/rsyslogd.pid"],
+                                       standardError: .file(folder + "/rsyslogd.err"))
         self.process = process
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {
@@ -161,7 +155,7 @@ final class SyslogCollector: @unchecked Sendable {
 /// separate process, blocking while the socket's queue is full (so every
 /// send is delivered to the socket, which procmon keeps while auditd restarts).
 final class EventSender: @unchecked Sendable {
-    let process = Process()
+    let process: ChildProcess
 
     /// Numbers `first..<first+count`, `perSecond` of them a second (0: as fast as possible).
     init(socket: String, marker: String, first: Int = 0, count: Int, perSecond: Int = 0) throws {
@@ -184,9 +178,7 @@ final class EventSender: @unchecked Sendable {
                 if ahead > 0:
                     time.sleep(ahead)
         """
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script, socket, marker, String(first), String(count), String(perSecond)]
-        try process.run()
+        process = try ChildProcess("/usr/bin/python3", ["-c", script, socket, marker, String(first), String(count), String(perSecond)])
     }
 
     func wait() {
