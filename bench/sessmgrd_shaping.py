@@ -17,7 +17,7 @@ counter (`tc -s class show`): delivered rate / configured rate. Also the
 stream alone, before the flood: delivered / sent (nothing lost). Prints
 `name: value unit` lines after `=== RESULTS ===`.
 """
-import os, re, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time
+import ctypes, os, re, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time
 
 from control import call
 
@@ -27,6 +27,8 @@ WINDOW = float(os.environ.get("WINDOW", "10"))
 FLOOD_FACTOR = float(os.environ.get("FLOOD_FACTOR", "2"))
 PORT = 5000
 L2_OVERHEAD = 8 + 20 + 14  # UDP, IPv4, Ethernet header: HTB's packet length on a veth
+LIBC = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNET = 0x40000000
 
 
 def run(*argv, check=True):
@@ -58,14 +60,20 @@ class Namespaces:
         """Moves this thread into namespace `name` (setns on the calling thread only)."""
         fd = os.open(f"/run/netns/{name}", os.O_RDONLY)
         try:
-            os.setns(fd, os.CLONE_NEWNET)
+            # os.setns is Python 3.12's; libc's setns(2) works on any.
+            if LIBC.setns(fd, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), f"setns {name}")
         finally:
             os.close(fd)
 
-    def class_sent_bytes(self):
+    def class_counters(self):
+        """(bytes sent, packets dropped) of sessmgrd's class, from `tc -s class show`."""
         text = run("tc", "-n", self.a, "-s", "class", "show", "dev", self.dev)
-        m = re.search(r"class htb 5e55:\w+ .*?Sent (\d+) bytes", text, re.S)
-        return int(m.group(1)) if m else None
+        m = re.search(r"class htb 5e55:\w+ .*?Sent (\d+) bytes \d+ pkt \(dropped (\d+)", text, re.S)
+        return (int(m.group(1)), int(m.group(2))) if m else (None, None)
+
+    def class_sent_bytes(self):
+        return self.class_counters()[0]
 
     def remove(self):
         for ns in (self.a, self.b):
@@ -171,13 +179,16 @@ def main():
 
         # The stream alone: everything it sends arrives.
         time.sleep(1)
+        drops0 = ns.class_counters()[1]
         n0, b0 = receiver.snapshot(sport)
         sent0 = call(os.path.join(root, "run/appliance/sessmgrd.sock"), "status", {"name": "shaped"})["streams"][0]["datagrams"]
         time.sleep(WINDOW / 2)
         n1, b1 = receiver.snapshot(sport)
         sent1 = call(os.path.join(root, "run/appliance/sessmgrd.sock"), "status", {"name": "shaped"})["streams"][0]["datagrams"]
+        drops1 = ns.class_counters()[1]
         alone = (b1 - b0) * 8 / (WINDOW / 2)
         lines += [f"stream_alone_delivered_over_sent: {(n1 - n0) / max(sent1 - sent0, 1):.4f} ratio",
+                  f"stream_alone_class_drops: {drops1 - drops0} packets",
                   f"stream_alone_rate_over_class_rate: {alone / rate:.4f} ratio"]
 
         # Stream + flood at FLOOD_FACTOR × the class rate: the class passes its rate.
