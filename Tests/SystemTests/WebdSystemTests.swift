@@ -1,0 +1,219 @@
+import ApplianceCore
+import Configuration
+import Foundation
+import Glibc
+import Supervisor
+import Testing
+
+/// webd under procmon with the real configd and sessmgrd, spoken to with
+/// curl (and openssl s_client for the TLS versions), as a browser or a
+/// script would: procmon binds 443 and 80 (plus the port base) and passes
+/// them. One behaviour per test.
+@Suite(.serialized) struct WebdSystemTests {
+    static let portBase = 24000
+    static var httpsPort: Int { portBase + 443 }
+    static var httpPort: Int { portBase + 80 }
+    static let password = "Web-Test-Password-9"
+
+    static let manifest = """
+    [service configd]
+    exec = {bin}/configd --foreground --root {root}
+    user = appliance-config
+    listen = control unix configd.sock
+    writable = var/lib/appliance
+    pass-env = APPLIANCE_ADMIN_PASSWORD
+
+    [service sessmgrd]
+    exec = {bin}/sessmgrd --foreground --root {root}
+    user = appliance-sessmgr
+    listen = control unix sessmgrd.sock
+    after = configd
+
+    [service webd]
+    exec = {bin}/webd --foreground --root {root}
+    user = appliance-web
+    listen = https tcp 443
+    listen = http tcp 80
+    after = configd sessmgrd
+    ready = notify
+    """
+
+    static func start() throws -> ProcmonHarness {
+        let harness = try ProcmonHarness(manifest: manifest, portBase: portBase, environment: ["APPLIANCE_ADMIN_PASSWORD": password])
+        harness.waitUntil("configd, sessmgrd and webd running", timeout: .seconds(60)) {
+            ["configd", "sessmgrd", "webd"].allSatisfy { harness.running($0) != nil }
+        }
+        return harness
+    }
+
+    static func curl(_ arguments: [String]) throws -> (code: Int32, output: String, error: String) {
+        try run("/usr/bin/curl", ["-sS", "--max-time", "20"] + arguments)
+    }
+
+    static func url(_ path: String) -> String { "https://127.0.0.1:\(httpsPort)\(path)" }
+
+    /// Signs in as admin through the API; returns the cookie jar and the CSRF token.
+    static func signIn(_ harness: ProcmonHarness) throws -> (jar: String, csrf: String, headers: String) {
+        let jar = harness.root + "/cookies-\(UInt32.random(in: 0...UInt32.max))"
+        let result = try curl(["-k", "-c", jar, "-D", "-", "-H", "Content-Type: application/json",
+                               "--data", #"{"account":"admin","password":"\#(password)"}"#, url("/api/v1/session")])
+        #expect(result.code == 0, "\(result.error)")
+        let parts = result.output.components(separatedBy: "\r\n\r\n")
+        let body = try #require(parts.last?.data(using: .utf8))
+        let json = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any], "\(result.output)")
+        let csrf = try #require(json["csrfToken"] as? String, "\(result.output)")
+        return (jar, csrf, parts.first ?? "")
+    }
+
+    /// Every request on port 80 gets a permanent redirect to HTTPS at the
+    /// configured host name and port, with path and query kept: 301 for GET
+    /// and HEAD, 308 for POST; a forged Host header changes nothing.
+    @Test func httpPortRedirectsToTheConfiguredHostEvenWithAForgedHostHeader() throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let expected = "https://appliance:\(Self.httpsPort)/streams?x=1"
+        let plain = try Self.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "http://127.0.0.1:\(Self.httpPort)/streams?x=1"])
+        #expect(plain.output == "301 \(expected)", "\(plain.error)")
+        let forged = try Self.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-H", "Host: evil.example",
+                                    "http://127.0.0.1:\(Self.httpPort)/streams?x=1"])
+        #expect(forged.output == "301 \(expected)")
+        let post = try Self.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-H", "Host: evil.example", "--data", "a=1",
+                                  "http://127.0.0.1:\(Self.httpPort)/api/v1/session"])
+        #expect(post.output == "308 https://appliance:\(Self.httpsPort)/api/v1/session")
+        let head = try Self.curl(["-I", "http://127.0.0.1:\(Self.httpPort)/"])
+        #expect(head.output.hasPrefix("HTTP/1.1 301"))
+        // Nothing else is served on 80: no page, no API.
+        #expect(!head.output.lowercased().contains("set-cookie"))
+    }
+
+    /// HTTPS answers with HSTS, the strict CSP, X-Frame-Options DENY,
+    /// nosniff and no-referrer; the sign-in page shows the banner before the
+    /// form and loads only webd's own script.
+    @Test func httpsPagesCarryTheSecurityHeadersAndTheBanner() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = ControlClient(paths: harness.paths, daemon: "configd", timeout: .seconds(10))
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: [#"banner login "Authorised use only.""#]))
+        let result = try Self.curl(["-k", "-D", "-", Self.url("/login")])
+        #expect(result.code == 0, "\(result.error)")
+        let text = result.output.lowercased()
+        #expect(text.hasPrefix("http/1.1 200"))
+        #expect(text.contains("strict-transport-security: max-age=31536000"))
+        #expect(text.contains("content-security-policy: default-src 'self'; script-src 'self';"))
+        #expect(text.contains("x-frame-options: deny"))
+        #expect(text.contains("x-content-type-options: nosniff"))
+        #expect(text.contains("referrer-policy: no-referrer"))
+        let banner = try #require(result.output.range(of: "Authorised use only."))
+        let form = try #require(result.output.range(of: "<form method=\"post\" action=\"/login\">"))
+        #expect(banner.lowerBound < form.lowerBound)
+        #expect(result.output.contains("<script src=\"/static/app.js\" defer></script>"))
+        #expect(!result.output.contains("<script>"))
+        let missing = try Self.curl(["-k", "-D", "-", Self.url("/no/such/page")])
+        #expect(missing.output.hasPrefix("HTTP/1.1 404"))
+        #expect(missing.output.lowercased().contains("x-frame-options: deny"))
+        #expect(missing.output.contains(#"{"error":"#))
+    }
+
+    /// TLS 1.0 and 1.1 are refused even by a client that offers them; 1.2
+    /// and 1.3 are accepted; in 1.2 a CBC suite is refused, AES-GCM accepted.
+    @Test func onlyTLS12And13WithAEADSuitesAreAccepted() throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        // SECLEVEL=0 lets this client offer TLS 1.1 at all (Debian's
+        // OpenSSL 3 refuses it by default), so the refusal is the server's.
+        let old = try Self.curl(["-k", "-o", "/dev/null", "--tlsv1.0", "--tls-max", "1.1", "--ciphers", "DEFAULT@SECLEVEL=0", Self.url("/login")])
+        #expect(old.code == 35, "TLS 1.1 was not refused: \(old.code) \(old.error)")
+        let tls12 = try Self.curl(["-k", "-o", "/dev/null", "-w", "%{http_code}", "--tlsv1.2", "--tls-max", "1.2", Self.url("/login")])
+        #expect(tls12.output == "200", "\(tls12.error)")
+        let tls13 = try Self.curl(["-k", "-o", "/dev/null", "-w", "%{http_code}", "--tlsv1.3", Self.url("/login")])
+        #expect(tls13.output == "200", "\(tls13.error)")
+        let cbc = try Self.curl(["-k", "-o", "/dev/null", "--tlsv1.2", "--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA",
+                                 Self.url("/login")])
+        #expect(cbc.code == 35, "a CBC suite was accepted: \(cbc.error)")
+        let gcm = try Self.curl(["-k", "-o", "/dev/null", "-w", "%{http_code}", "--tlsv1.2", "--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES256-GCM-SHA384",
+                                 Self.url("/login")])
+        #expect(gcm.output == "200", "\(gcm.error)")
+        // The certificate webd generated on its first start: P-256, key 0600.
+        let certificate = try run("/usr/bin/openssl", ["x509", "-noout", "-text", "-in", harness.paths.stateDirectory("webd") + "/certificate.pem"])
+        #expect(certificate.output.contains("NIST CURVE: P-256") || certificate.output.contains("prime256v1"))
+        #expect(certificate.output.contains("DNS:appliance, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1"))
+        var info = stat()
+        #expect(stat(harness.paths.stateDirectory("webd") + "/key.pem", &info) == 0 && info.st_mode & 0o777 == 0o600)
+    }
+
+    /// Signing in through the API sets the session cookie Secure, HttpOnly,
+    /// SameSite=Strict; with it GET /api/v1/streams answers sessmgrd's
+    /// streams; configd audits the login with the web channel and the
+    /// client's address; after DELETE /api/v1/session the cookie is dead.
+    @Test func signInSetsAStrictCookieThatReadsStreamsUntilSignOut() throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let session = try Self.signIn(harness)
+        let cookie = try #require(session.headers.components(separatedBy: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") })
+        #expect(cookie.contains("__Host-webd-session="))
+        #expect(cookie.contains("; Secure") && cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Strict") && cookie.contains("; Path=/"))
+        let streams = try Self.curl(["-k", "-b", session.jar, "-w", "\n%{http_code}", Self.url("/api/v1/streams")])
+        #expect(streams.output.hasSuffix("\n200"), "\(streams.output)")
+        #expect(streams.output.contains(#""streams":"#))
+        let processes = try Self.curl(["-k", "-b", session.jar, Self.url("/api/v1/processes")])
+        #expect(processes.output.contains(#""name":"sessmgrd""#))
+        let dashboard = try Self.curl(["-k", "-b", session.jar, Self.url("/")])
+        #expect(dashboard.output.contains("<meta name=\"csrf-token\" content=\"\(session.csrf)\">"))
+        harness.waitUntil("configd's login-success audit event from the web") {
+            harness.audit.events(kind: "login-success").contains { $0.contains("channel=\"web\"") && $0.contains("peer=\"127.0.0.1:") }
+        }
+        let bad = try Self.curl(["-k", "-w", "\n%{http_code}", "-H", "Content-Type: application/json",
+                                 "--data", #"{"account":"admin","password":"wrong"}"#, Self.url("/api/v1/session")])
+        #expect(bad.output.hasSuffix("\n401"))
+        #expect(bad.output.contains(#"{"error":"#))
+        let out = try Self.curl(["-k", "-b", session.jar, "-X", "DELETE", "-H", "X-CSRF-Token: \(session.csrf)", "-w", "\n%{http_code}", Self.url("/api/v1/session")])
+        #expect(out.output.hasSuffix("\n200"), "\(out.output)")
+        let after = try Self.curl(["-k", "-b", session.jar, "-o", "/dev/null", "-w", "%{http_code}", Self.url("/api/v1/streams")])
+        #expect(after.output == "401")
+        harness.waitUntil("webd's web-logout audit event with the client's address") {
+            harness.audit.events(kind: "web-logout").contains { $0.contains("peer=\"127.0.0.1:") }
+        }
+    }
+
+    /// A state-changing request without the CSRF header is 403 and audited,
+    /// even with a valid session; with it, sessmgrd and configd answer.
+    @Test func stateChangingRequestsWithoutTheCSRFHeaderAreRefused() throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let session = try Self.signIn(harness)
+        let forged = try Self.curl(["-k", "-b", session.jar, "-X", "POST", "-w", "\n%{http_code}", Self.url("/api/v1/config/save")])
+        #expect(forged.output.hasSuffix("\n403"), "\(forged.output)")
+        #expect(forged.output.contains("X-CSRF-Token"))
+        let start = try Self.curl(["-k", "-b", session.jar, "-X", "POST", "-w", "\n%{http_code}", Self.url("/api/v1/streams/nosuch/start")])
+        #expect(start.output.hasSuffix("\n403"))
+        harness.waitUntil("web-request-refused audit event") {
+            harness.audit.events(kind: "web-request-refused").contains { $0.contains("peer=\"127.0.0.1:") }
+        }
+        let saved = try Self.curl(["-k", "-b", session.jar, "-X", "POST", "-H", "X-CSRF-Token: \(session.csrf)", "-w", "\n%{http_code}",
+                                   Self.url("/api/v1/config/save")])
+        #expect(saved.output.hasSuffix("\n200"), "\(saved.output)")
+        #expect(saved.output.contains(#""revision":"#))
+        let unknown = try Self.curl(["-k", "-b", session.jar, "-X", "POST", "-H", "X-CSRF-Token: \(session.csrf)", "-w", "\n%{http_code}",
+                                     Self.url("/api/v1/streams/nosuch/start")])
+        // sessmgrd itself answers for the unknown stream (not webd's 403).
+        #expect(!unknown.output.hasSuffix("\n403") && !unknown.output.hasSuffix("\n200"), "\(unknown.output)")
+        #expect(unknown.output.contains("nosuch"), "\(unknown.output)")
+    }
+
+    /// With sessmgrd stopped, the streams API answers 503 naming it, within
+    /// webd's deadline, and the rest of the interface keeps working.
+    @Test func aStoppedDaemonIsA503NamingIt() throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let session = try Self.signIn(harness)
+        _ = try harness.client.callBlocking(ProcmonMethod.Stop.self, .init("sessmgrd"))
+        harness.waitUntil("sessmgrd stopped") { harness.status("sessmgrd")?.state == "stopped" }
+        let began = ContinuousClock.now
+        let streams = try Self.curl(["-k", "-b", session.jar, "-w", "\n%{http_code}", Self.url("/api/v1/streams")])
+        #expect(ContinuousClock.now - began < .seconds(5))
+        #expect(streams.output.hasSuffix("\n503"), "\(streams.output)")
+        #expect(streams.output.contains("sessmgrd is not answering"))
+        let processes = try Self.curl(["-k", "-b", session.jar, "-o", "/dev/null", "-w", "%{http_code}", Self.url("/api/v1/processes")])
+        #expect(processes.output == "200")
+    }
+}
