@@ -129,8 +129,8 @@ public enum HTMLPage {
     }
 
     static func bytes(_ count: Int) -> String {
-        count >= 1 << 30 ? "\(count >> 30).\((count % (1 << 30)) * 10 >> 30) GiB"
-            : count >= 1 << 20 ? "\(count >> 20).\((count % (1 << 20)) * 10 >> 20) MiB" : "\(count >> 10) KiB"
+        count >= 1 << 30 ? "\(count >> 30).\(((count % (1 << 30)) * 10) >> 30) GiB"
+            : count >= 1 << 20 ? "\(count >> 20).\(((count % (1 << 20)) * 10) >> 20) MiB" : "\(count >> 10) KiB"
     }
 
     static func bitrate(_ bits: UInt64) -> String {

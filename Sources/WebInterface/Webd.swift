@@ -141,8 +141,13 @@ public enum Webd {
                 httpsServer.channel.close(promise: nil)
                 httpServer.channel.close(promise: nil)
                 serving.cancel()
-                // Open connections get a moment to finish; then the process ends.
-                _ = await Task { try? await Task.sleep(for: .seconds(2)) }.value
+                // Open connections get up to two seconds to finish; then the process ends.
+                await withTaskGroup(of: Void.self) { waiting in
+                    waiting.addTask { await serving.value }
+                    waiting.addTask { try? await Task.sleep(for: .seconds(2)) }
+                    await waiting.next()
+                    waiting.cancelAll()
+                }
                 try? await group.shutdownGracefully()
                 return 0
             default:

@@ -77,6 +77,16 @@ import Testing
         #expect(page.contains("<script src=\"/static/app.js\" defer></script>"))
     }
 
+    @Test func dashboardFiguresAreRoundedForPeople() {
+        #expect(HTMLPage.bytes(25 * 1024 * 1024 + 512 * 1024) == "25.5 MiB")
+        #expect(HTMLPage.bytes(3 << 30) == "3.0 GiB")
+        #expect(HTMLPage.bytes(2048) == "2 KiB")
+        #expect(HTMLPage.bitrate(4_250_000) == "4.2 Mbit/s")
+        #expect(HTMLPage.bitrate(96_000) == "96 kbit/s")
+        #expect(HTMLPage.duration(90_061) == "1 d 1 h")
+        #expect(HTMLPage.duration(3_725) == "1 h 2 min")
+    }
+
     @Test func hostStatusParsesProcFiles() {
         let host = HostStatus.parse(uptime: "12345.67 2000.00\n", loadavg: "0.50 0.25 0.10 1/234 5678\n",
                                     meminfo: "MemTotal:        2048000 kB\nMemFree:  100 kB\nMemAvailable:    1024000 kB\n")
