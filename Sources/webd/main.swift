@@ -33,9 +33,13 @@ struct WebdCommand: ParsableCommand {
     @Option(help: "Event-loop threads.")
     var threads = 2
 
+    @Option(help: ArgumentHelp("Seconds a connection may send nothing (a slow client, a stalled TLS handshake) before it is closed.", valueName: "seconds"))
+    var clientTimeout: Int64 = 20
+
     func validate() throws {
         guard (1...16).contains(threads) else { throw ValidationError("--threads must be 1-16") }
         guard (0...55000).contains(portBase) else { throw ValidationError("--port-base must be 0-55000") }
+        guard (1...3600).contains(clientTimeout) else { throw ValidationError("--client-timeout must be 1-3600 seconds") }
     }
 
     func run() throws {
@@ -44,7 +48,7 @@ struct WebdCommand: ParsableCommand {
         try daemon.detachUnlessForeground(logFile: paths.logFile("webd"))
         let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
         ApplianceLogging.bootstrap(label: "webd")
-        let settings = Webd.Settings(listenAddress: listenAddress, portBase: portBase, threads: threads)
+        let settings = Webd.Settings(listenAddress: listenAddress, portBase: portBase, threads: threads, idleTimeoutSeconds: clientTimeout)
         throw ExitCode(runBlocking { await Webd.run(paths: paths, settings: settings, signals: signals) })
     }
 }

@@ -15,7 +15,7 @@ import Testing
     static var httpPort: Int { portBase + 80 }
     static let password = "Web-Test-Password-9"
 
-    static let manifest = """
+    static func manifest(webdArguments: String = "") -> String { """
     [service configd]
     exec = {bin}/configd --foreground --root {root}
     user = appliance-config
@@ -30,16 +30,17 @@ import Testing
     after = configd
 
     [service webd]
-    exec = {bin}/webd --foreground --root {root}
+    exec = {bin}/webd --foreground --root {root} \(webdArguments)
     user = appliance-web
     listen = https tcp 443
     listen = http tcp 80
     after = configd sessmgrd
     ready = notify
     """
+    }
 
-    static func start() throws -> ProcmonHarness {
-        let harness = try ProcmonHarness(manifest: manifest, portBase: portBase, environment: ["APPLIANCE_ADMIN_PASSWORD": password])
+    static func start(webdArguments: String = "") throws -> ProcmonHarness {
+        let harness = try ProcmonHarness(manifest: manifest(webdArguments: webdArguments), portBase: portBase, environment: ["APPLIANCE_ADMIN_PASSWORD": password])
         harness.waitUntil("configd, sessmgrd and webd running", timeout: .seconds(60)) {
             ["configd", "sessmgrd", "webd"].allSatisfy { harness.running($0) != nil }
         }
@@ -53,10 +54,10 @@ import Testing
     static func url(_ path: String) -> String { "https://127.0.0.1:\(httpsPort)\(path)" }
 
     /// Signs in as admin through the API; returns the cookie jar and the CSRF token.
-    static func signIn(_ harness: ProcmonHarness) throws -> (jar: String, csrf: String, headers: String) {
+    static func signIn(_ harness: ProcmonHarness, account: String = "admin", password: String = password) throws -> (jar: String, csrf: String, headers: String) {
         let jar = harness.root + "/cookies-\(UInt32.random(in: 0...UInt32.max))"
         let result = try curl(["-k", "-c", jar, "-D", "-", "-H", "Content-Type: application/json",
-                               "--data", #"{"account":"admin","password":"\#(password)"}"#, url("/api/v1/session")])
+                               "--data", #"{"account":"\#(account)","password":"\#(password)"}"#, url("/api/v1/session")])
         #expect(result.code == 0, "\(result.error)")
         let parts = result.output.components(separatedBy: "\r\n\r\n")
         let body = try #require(parts.last?.data(using: .utf8))
@@ -215,5 +216,75 @@ import Testing
         #expect(streams.output.contains("sessmgrd is not answering"))
         let processes = try Self.curl(["-k", "-b", session.jar, "-o", "/dev/null", "-w", "%{http_code}", Self.url("/api/v1/processes")])
         #expect(processes.output == "200")
+    }
+
+    /// Roles are enforced by the daemons behind webd, from the session token
+    /// webd passes on: a viewer's start is refused by sessmgrd and its save
+    /// by configd; an operator starts and stops a stream, and webd audits
+    /// both with the account and the client's address.
+    @Test func rolesAreEnforcedBehindWebdAndChangesAreAuditedWithTheClient() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let configd = ControlClient(paths: harness.paths, daemon: "configd", timeout: .seconds(30))
+        _ = try await configd.call(ConfigdMethod.Apply.self, .init(commands: [
+            "account watcher role viewer", "account runner role operator",
+            "stream cam1 source udp://127.0.0.1:\(Self.portBase + 5100) destination udp://127.0.0.1:\(Self.portBase + 5102)",
+        ]))
+        for account in ["watcher", "runner"] {
+            _ = try await configd.call(ConfigdMethod.SetPassword.self, .init(account: account, newPassword: "Role-Test-Password-77"))
+        }
+        let viewer = try Self.signIn(harness, account: "watcher", password: "Role-Test-Password-77")
+        let refused = try Self.curl(["-k", "-b", viewer.jar, "-X", "POST", "-H", "X-CSRF-Token: \(viewer.csrf)", "-w", "\n%{http_code}",
+                                     Self.url("/api/v1/streams/cam1/start")])
+        #expect(refused.output.hasSuffix("\n403"), "\(refused.output)")
+        #expect(refused.output.contains("operator"), "\(refused.output)")
+        let save = try Self.curl(["-k", "-b", viewer.jar, "-X", "POST", "-H", "X-CSRF-Token: \(viewer.csrf)", "-w", "\n%{http_code}",
+                                  Self.url("/api/v1/config/save")])
+        #expect(save.output.hasSuffix("\n403"), "\(save.output)")
+        let reads = try Self.curl(["-k", "-b", viewer.jar, "-o", "/dev/null", "-w", "%{http_code}", Self.url("/api/v1/streams")])
+        #expect(reads.output == "200")
+
+        let operatorSession = try Self.signIn(harness, account: "runner", password: "Role-Test-Password-77")
+        for action in ["start", "stop"] {
+            let result = try Self.curl(["-k", "-b", operatorSession.jar, "-X", "POST", "-H", "X-CSRF-Token: \(operatorSession.csrf)", "-w", "\n%{http_code}",
+                                        Self.url("/api/v1/streams/cam1/\(action)")])
+            #expect(result.output.hasSuffix("\n200"), "\(action): \(result.output)")
+            #expect(result.output.contains(#""name":"cam1""#))
+            harness.waitUntil("web-stream-\(action) audit event") {
+                harness.audit.events(kind: "web-stream-\(action)").contains { $0.contains("account=\"runner\"") && $0.contains("peer=\"127.0.0.1:") }
+            }
+        }
+        harness.waitUntil("the refused start audited by webd") {
+            harness.audit.events(kind: "web-stream-start-failed").contains { $0.contains("account=\"watcher\"") }
+        }
+    }
+
+    /// A client that connects and sends nothing, or stops halfway through
+    /// the TLS handshake, is disconnected after --client-timeout.
+    @Test func aSilentOrStalledClientIsDisconnected() throws {
+        let harness = try Self.start(webdArguments: "--client-timeout 2")
+        defer { harness.stop() }
+        for partial in [[UInt8](), [0x16, 0x03, 0x01, 0x02, 0x00, 0x01]] {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(Self.httpsPort).bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            #expect(connected == 0)
+            _ = partial.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+            let began = ContinuousClock.now
+            var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            var buffer = [UInt8](repeating: 0, count: 64)
+            var closed = false
+            while ContinuousClock.now - began < .seconds(15), !closed {
+                guard poll(&poller, 1, 1000) > 0 else { continue }
+                closed = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } <= 0
+            }
+            let waited = ContinuousClock.now - began
+            #expect(closed, "still open after \(waited)")
+            #expect(waited >= .milliseconds(1500) && waited < .seconds(8), "closed after \(waited) (partial: \(partial.count) bytes)")
+        }
     }
 }
