@@ -62,6 +62,14 @@ public struct ApplianceBackends: Sendable {
         try await call("configd", ConfigdMethod.Save.self, .init(session: session, origin: RequestOrigin(channel: "web", peer: peer)))
     }
 
+    /// Changes the session's own password under configd's policy (scrypt:
+    /// the sign-in deadline). Works for a session whose password expired.
+    public func changePassword(session: String, current: String, new: String, peer: String) async throws(WebError) {
+        _ = try await call("configd", ConfigdMethod.SetPassword.self,
+                           .init(session: session, currentPassword: current, newPassword: new, origin: RequestOrigin(channel: "web", peer: peer)),
+                           deadline: signInDeadline)
+    }
+
     // MARK: procmon
 
     public func processes() async throws(WebError) -> [ProcessStatus] {

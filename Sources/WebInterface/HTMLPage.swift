@@ -60,6 +60,27 @@ public enum HTMLPage {
         """)
     }
 
+    /// Changing one's own password (also what an expired password leads to).
+    public static func passwordChange(account: String, csrf: String, message: String?) -> String {
+        let messageBlock = message.map { "<p class=\"error\" role=\"alert\">\(escape($0))</p>\n" } ?? ""
+        return document(title: "Password: \(account)", csrf: csrf, body: """
+        <main class="sign-in">
+        <h1>Password of \(escape(account))</h1>
+        \(messageBlock)<form method="post" action="/password">
+        <input type="hidden" name="\(CSRFTokens.formField)" value="\(escape(csrf))">
+        <label>Current password <input name="current" type="password" autocomplete="current-password" required maxlength="1024"></label>
+        <label>New password <input name="new" type="password" autocomplete="new-password" required maxlength="1024"></label>
+        <label>New password again <input name="confirm" type="password" autocomplete="new-password" required maxlength="1024"></label>
+        <button type="submit">Change password</button>
+        </form>
+        <form method="post" action="/logout">
+        <input type="hidden" name="\(CSRFTokens.formField)" value="\(escape(csrf))">
+        <button type="submit">Sign out</button>
+        </form>
+        </main>
+        """)
+    }
+
     /// What the dashboard shows; a part is nil when its daemon did not answer.
     public struct Dashboard: Sendable {
         public var account: String
@@ -103,7 +124,7 @@ public enum HTMLPage {
         <h1 id="hostname">\(escape(view.hostname))</h1>
         <form method="post" action="/logout" class="sign-out">
         <input type="hidden" name="\(CSRFTokens.formField)" value="\(escape(csrf))">
-        <span>\(escape(view.account)) (\(escape(view.role)))</span> <button type="submit">Sign out</button>
+        <span>\(escape(view.account)) (\(escape(view.role)))</span> <a href="/password">Password</a> <button type="submit">Sign out</button>
         </form>
         </header>
         <main>

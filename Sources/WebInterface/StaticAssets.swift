@@ -19,7 +19,8 @@ public enum StaticAssets {
     "use strict";
     (function () {
       var meta = document.querySelector('meta[name="csrf-token"]');
-      if (!meta) { return; }
+      // Only the dashboard is live; the other pages need no script.
+      if (!meta || !document.getElementById("processes")) { return; }
       var csrf = meta.getAttribute("content");
 
       function text(id, value) { var e = document.getElementById(id); if (e) { e.textContent = value; } }

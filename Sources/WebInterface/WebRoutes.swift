@@ -12,6 +12,17 @@ public struct SignedIn: Sendable {
     public var token: String
     public var account: String
     public var role: String
+    /// The password expired: only changing it and signing out are allowed.
+    public var mustChangePassword: Bool
+}
+
+/// What sign-in and `GET /api/v1/session` answer.
+struct SessionView: Encodable {
+    var account: String
+    var role: String
+    /// For the `X-CSRF-Token` header of every state-changing request.
+    var csrfToken: String
+    var mustChangePassword: Bool
 }
 
 /// webd's routes: the sign-in and dashboard pages, the static files and the
@@ -53,10 +64,13 @@ public struct WebRoutes: Sendable {
         router.get("/") { request, context -> Response in
             let who: SignedIn
             do throws(WebError) {
-                who = try await signedIn(request, context: context, changing: false)
+                who = try await signedIn(request, context: context, changing: false, allowExpired: true)
             } catch {
                 guard error.status == .unauthorized else { throw error }
                 return Self.seeOther("/login")
+            }
+            if who.mustChangePassword {
+                return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: who.token), message: "Your password has expired: choose a new one."))
             }
             return await dashboard(who)
         }
@@ -73,6 +87,35 @@ public struct WebRoutes: Sendable {
             return response
         }
 
+        router.get("/password") { request, context -> Response in
+            let who: SignedIn
+            do throws(WebError) {
+                who = try await signedIn(request, context: context, changing: false, allowExpired: true)
+            } catch {
+                guard error.status == .unauthorized else { throw error }
+                return Self.seeOther("/login")
+            }
+            return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: who.token), message: nil))
+        }
+        router.post("/password") { request, context -> Response in
+            guard let token = sessionToken(request) else { return Self.seeOther("/login") }
+            let form = try await Self.form(request)
+            guard csrf.verify(form[CSRFTokens.formField], for: token) else {
+                refuse(context, "password change without its CSRF token")
+                throw WebError(.forbidden, "the form's CSRF token is missing or wrong; reload the page")
+            }
+            let who = try await signedIn(request, context: context, changing: false, allowExpired: true)
+            guard form["new"] == form["confirm"] else {
+                return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: token), message: "The two new passwords differ."), status: .badRequest)
+            }
+            do throws(WebError) {
+                try await changePassword(who, current: form["current"] ?? "", new: form["new"] ?? "", context: context)
+            } catch {
+                return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: token), message: error.message), status: error.status)
+            }
+            return Self.seeOther("/")
+        }
+
         // MARK: API
         router.post("/api/v1/session") { request, context -> Response in
             struct Credentials: Decodable { var account: String; var password: String }
@@ -81,22 +124,29 @@ public struct WebRoutes: Sendable {
             guard login.outcome == "success", let token = login.session, let role = login.role else {
                 throw WebError(Self.status(ofRefusedLogin: login.outcome), login.message)
             }
-            struct Opened: Encodable { var account: String; var role: String; var csrfToken: String; var mustChangePassword: Bool }
-            var response = JSONBody.response(Opened(account: credentials.account, role: role.rawValue, csrfToken: csrf.token(for: token),
+            var response = JSONBody.response(SessionView(account: credentials.account, role: role.rawValue, csrfToken: csrf.token(for: token),
                                                     mustChangePassword: login.mustChangePassword ?? false))
             response.headers[.setCookie] = SessionCookie.setting(SessionCookie.session, to: token)
             return response
         }
         router.get("/api/v1/session") { request, context -> Response in
-            let who = try await signedIn(request, context: context, changing: false)
-            return JSONBody.response(["account": who.account, "role": who.role, "csrfToken": csrf.token(for: who.token)])
+            let who = try await signedIn(request, context: context, changing: false, allowExpired: true)
+            return JSONBody.response(SessionView(account: who.account, role: who.role, csrfToken: csrf.token(for: who.token),
+                                                 mustChangePassword: who.mustChangePassword))
         }
         router.delete("/api/v1/session") { request, context -> Response in
-            let who = try await signedIn(request, context: context, changing: true)
+            let who = try await signedIn(request, context: context, changing: true, allowExpired: true)
             try await signOut(token: who.token, context: context)
             var response = JSONBody.response(["signedOut": who.account])
             response.headers[.setCookie] = SessionCookie.clearing(SessionCookie.session)
             return response
+        }
+        router.post("/api/v1/password") { request, context -> Response in
+            let who = try await signedIn(request, context: context, changing: true, allowExpired: true)
+            struct Change: Decodable { var currentPassword: String; var newPassword: String }
+            let change = try await JSONBody.decode(Change.self, from: request, shape: #"{"currentPassword": "...", "newPassword": "..."}"#)
+            try await changePassword(who, current: change.currentPassword, new: change.newPassword, context: context)
+            return JSONBody.response(["passwordChanged": who.account])
         }
         router.get("/api/v1/system") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
@@ -169,7 +219,7 @@ public struct WebRoutes: Sendable {
     /// every request (configd also applies its idle timeout and refreshes
     /// it). A state-changing request must carry the CSRF token first: it
     /// is checked before configd is asked, so a forged request costs nothing.
-    func signedIn(_ request: Request, context: WebRequestContext, changing: Bool) async throws(WebError) -> SignedIn {
+    func signedIn(_ request: Request, context: WebRequestContext, changing: Bool, allowExpired: Bool = false) async throws(WebError) -> SignedIn {
         guard let token = sessionToken(request) else { throw WebError(.unauthorized, "sign in first (POST /api/v1/session)") }
         if changing {
             let header = HTTPField.Name(CSRFTokens.headerName)!
@@ -179,7 +229,10 @@ public struct WebRoutes: Sendable {
             }
         }
         let who = try await backends.session(token)
-        return SignedIn(token: token, account: who.account, role: who.role.rawValue)
+        guard !who.mustChangePassword || allowExpired else {
+            throw WebError(.forbidden, "the password of \(who.account) has expired: change it first (POST /api/v1/password)")
+        }
+        return SignedIn(token: token, account: who.account, role: who.role.rawValue, mustChangePassword: who.mustChangePassword)
     }
 
     func signOut(token: String, context: WebRequestContext) async throws(WebError) {
@@ -187,6 +240,19 @@ public struct WebRoutes: Sendable {
         try await backends.logout(token)
         audit.record(AuditEvent("web-logout", facts: [("account", who?.account ?? "-"), ("channel", "web"), ("peer", context.peer)],
                                 message: "\(who?.account ?? "a session") signed out of the web interface from \(context.peer)"))
+    }
+
+    /// configd checks the current password and the policy, and audits the
+    /// change; webd audits the attempt with the client's address.
+    func changePassword(_ who: SignedIn, current: String, new: String, context: WebRequestContext) async throws(WebError) {
+        do throws(WebError) {
+            try await backends.changePassword(session: who.token, current: current, new: new, peer: context.peer)
+            record(who, context, "web-password-change", [], "\(who.account) changed their password from \(context.peer)")
+        } catch {
+            record(who, context, "web-password-change-failed", [("error", error.message)],
+                   "\(who.account) could not change their password from \(context.peer): \(error.message)", severity: .warning)
+            throw error
+        }
     }
 
     func formSignIn(_ request: Request, context: WebRequestContext) async throws -> Response {

@@ -287,4 +287,31 @@ import Testing
             #expect(waited >= .milliseconds(1500) && waited < .seconds(8), "closed after \(waited) (partial: \(partial.count) bytes)")
         }
     }
+
+    /// A signed-in user changes their own password through the API: the
+    /// wrong current password is refused by configd; after the change the
+    /// old password no longer signs in and the new one does; audited.
+    @Test func aUserChangesTheirPasswordThroughTheAPI() throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let session = try Self.signIn(harness)
+        func change(_ current: String, _ new: String) throws -> String {
+            try Self.curl(["-k", "-b", session.jar, "-H", "Content-Type: application/json", "-H", "X-CSRF-Token: \(session.csrf)", "-w", "\n%{http_code}",
+                           "--data", #"{"currentPassword":"\#(current)","newPassword":"\#(new)"}"#, Self.url("/api/v1/password")]).output
+        }
+        let wrong = try change("not-the-password", "New-Web-Password-31")
+        #expect(wrong.hasSuffix("\n403"), "\(wrong)")
+        #expect(wrong.contains("current password is wrong"))
+        let weak = try change(Self.password, "short")
+        #expect(weak.hasSuffix("\n400"), "\(weak)")
+        let changed = try change(Self.password, "New-Web-Password-31")
+        #expect(changed.hasSuffix("\n200"), "\(changed)")
+        let old = try Self.curl(["-k", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Content-Type: application/json",
+                                 "--data", #"{"account":"admin","password":"\#(Self.password)"}"#, Self.url("/api/v1/session")])
+        #expect(old.output == "401")
+        _ = try Self.signIn(harness, password: "New-Web-Password-31")
+        harness.waitUntil("web-password-change audit event") {
+            harness.audit.events(kind: "web-password-change").contains { $0.contains("account=\"admin\"") && $0.contains("peer=\"127.0.0.1:") }
+        }
+    }
 }

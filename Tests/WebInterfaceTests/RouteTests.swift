@@ -104,7 +104,7 @@ import Testing
         try await app.test(.router) { client in
             var headers = HTTPFields()
             headers[.cookie] = "\(SessionCookie.session)=\(session)"
-            for (uri, method) in [("/api/v1/streams/demo/start", HTTPRequest.Method.post), ("/api/v1/config/save", .post), ("/api/v1/session", .delete)] {
+            for (uri, method) in [("/api/v1/streams/demo/start", HTTPRequest.Method.post), ("/api/v1/config/save", .post), ("/api/v1/session", .delete), ("/api/v1/password", .post)] {
                 try await client.execute(uri: uri, method: method, headers: headers) { response in
                     #expect(response.status == .forbidden, "\(uri)")
                     #expect(Self.json(response).contains("X-CSRF-Token"))
