@@ -66,7 +66,8 @@ public enum Webd {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, settings.threads))
         let routes = WebRoutes(backends: backends, audit: audit)
         let responder = routes.router().buildResponder()
-        let http1 = HTTP1Channel.Configuration(idleTimeout: .seconds(settings.idleTimeoutSeconds), httpDecoderConfiguration: decoderLimits)
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [MalformedRequestAnswer()],
+                                               idleTimeout: .seconds(settings.idleTimeoutSeconds), httpDecoderConfiguration: decoderLimits)
         let httpsChild: TLSChannel<HTTP1Channel>
         do {
             httpsChild = try TLSChannel(HTTP1Channel(responder: { request, writer, channel in

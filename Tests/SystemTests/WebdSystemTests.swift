@@ -314,4 +314,22 @@ import Testing
             harness.audit.events(kind: "web-password-change").contains { $0.contains("account=\"admin\"") && $0.contains("peer=\"127.0.0.1:") }
         }
     }
+
+    /// Requests HTTP parsing refuses (a header over the limit, a request
+    /// line that is not HTTP) get a 400 with a JSON error and the security
+    /// headers; webd keeps serving everyone else.
+    @Test func malformedHTTPGetsAJSON400AndWebdKeepsServing() throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let big = try Self.curl(["-k", "-D", "-", "-H", "X-Big: " + String(repeating: "a", count: 9000), Self.url("/login")])
+        #expect(big.output.hasPrefix("HTTP/1.1 400"), "\(big.output)")
+        #expect(big.output.contains(#"{"error":"#))
+        #expect(big.output.lowercased().contains("x-content-type-options: nosniff"))
+        let garbage = try run("/bin/sh", ["-c", "printf 'NOT A REQUEST\\r\\n\\r\\n' | timeout 10 openssl s_client -connect 127.0.0.1:\(Self.httpsPort) -quiet 2>/dev/null"])
+        #expect(garbage.output.hasPrefix("HTTP/1.1 400"), "\(garbage.output)")
+        #expect(garbage.output.contains(#"{"error":"#))
+        let fine = try Self.curl(["-k", "-o", "/dev/null", "-w", "%{http_code}", Self.url("/login")])
+        #expect(fine.output == "200")
+        #expect(harness.status("webd")?.startCount == 1)
+    }
 }
