@@ -87,6 +87,38 @@ import Testing
         #expect(!head.output.lowercased().contains("set-cookie"))
     }
 
+    /// A new host name in the configuration is the redirect's host at once
+    /// (webd follows configd's system section).
+    @Test func redirectFollowsAHostnameChange() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let configd = ControlClient(paths: harness.paths, daemon: "configd", timeout: .seconds(10))
+        _ = try await configd.call(ConfigdMethod.Apply.self, .init(commands: ["hostname encoder-9"]))
+        harness.waitUntil("the redirect to name encoder-9", timeout: .seconds(10)) {
+            try Self.curl(["-o", "/dev/null", "-w", "%{redirect_url}", "http://127.0.0.1:\(Self.httpPort)/x"]).output == "https://encoder-9:\(Self.httpsPort)/x"
+        }
+    }
+
+    /// SIGTERM (procmon's stop) ends webd cleanly within its two-second
+    /// grace even with a client connection held open.
+    @Test func stopEndsWebdCleanlyWithAConnectionOpen() throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(Self.httpsPort).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(connected == 0)
+        let began = ContinuousClock.now
+        _ = try harness.client.callBlocking(ProcmonMethod.Stop.self, .init("webd"))
+        harness.waitUntil("webd stopped") { harness.status("webd")?.state == "stopped" }
+        #expect(ContinuousClock.now - began < .seconds(4))
+        #expect(harness.status("webd")?.lastExit == "exit status 0")
+    }
+
     /// HTTPS answers with HSTS, the strict CSP, X-Frame-Options DENY,
     /// nosniff and no-referrer; the sign-in page shows the banner before the
     /// form and loads only webd's own script.
