@@ -25,13 +25,19 @@ public struct BoundListener<Child: ServerChildChannel>: Sendable {
     public let socket: Socket
     public let group: any EventLoopGroup
     public let logger: Logger
+    /// Connections served at once; one more is closed on arrival and counted.
+    public let maximumConnections: Int
+    public let counters: WebCounters?
 
-    public init(name: String, child: Child, socket: Socket, group: any EventLoopGroup, logger: Logger) {
+    public init(name: String, child: Child, socket: Socket, group: any EventLoopGroup, logger: Logger,
+                maximumConnections: Int = 512, counters: WebCounters? = nil) {
         self.name = name
         self.child = child
         self.socket = socket
         self.group = group
         self.logger = logger
+        self.maximumConnections = maximumConnections
+        self.counters = counters
     }
 
     /// Starts listening; the returned channel is then served by `serve`.
@@ -50,16 +56,34 @@ public struct BoundListener<Child: ServerChildChannel>: Sendable {
         }
     }
 
-    /// Accepts connections until the task is cancelled or the socket closes;
-    /// each connection is handled in a task of its own.
+    /// Accepts connections until the listening socket is closed (close it
+    /// to stop; do not cancel the task: a connection accepted but not yet
+    /// taken from NIO's stream traps when dropped). Each connection is
+    /// handled in a task of its own.
     public func serve(_ server: NIOAsyncChannel<Child.Value, Never>) async {
         let child = self.child
         let logger = self.logger
+        let counters = self.counters ?? WebCounters()
+        let limit = maximumConnections
         await withDiscardingTaskGroup { group in
             do {
                 try await server.executeThenClose { inbound in
                     for try await connection in inbound {
-                        group.addTask { await child.handle(value: connection, logger: logger) }
+                        guard counters.open.add(1, ordering: .relaxed).newValue <= limit else {
+                            counters.open.subtract(1, ordering: .relaxed)
+                            if self.counters != nil { counters.add(.connectionsRefused) }
+                            // Closed first, then handed to the child all the same:
+                            // its handler sees the end at once and finishes the
+                            // connection's async writer (dropping one unfinished traps).
+                            connection.channel.close(promise: nil)
+                            group.addTask { await child.handle(value: connection, logger: logger) }
+                            continue
+                        }
+                        if self.counters != nil { counters.add(.connectionsAccepted) }
+                        group.addTask {
+                            await child.handle(value: connection, logger: logger)
+                            counters.open.subtract(1, ordering: .relaxed)
+                        }
                     }
                 }
             } catch {

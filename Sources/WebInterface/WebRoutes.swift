@@ -32,16 +32,18 @@ public struct WebRoutes: Sendable {
     public let backends: ApplianceBackends
     public let csrf: CSRFTokens
     public let audit: AuditClient
+    public let counters: WebCounters
 
-    public init(backends: ApplianceBackends, csrf: CSRFTokens = CSRFTokens(), audit: AuditClient) {
+    public init(backends: ApplianceBackends, csrf: CSRFTokens = CSRFTokens(), audit: AuditClient, counters: WebCounters = WebCounters()) {
         self.backends = backends
         self.csrf = csrf
         self.audit = audit
+        self.counters = counters
     }
 
     public func router() -> Router<WebRequestContext> {
         let router = Router(context: WebRequestContext.self)
-        router.add(middleware: WebResponseMiddleware())
+        router.add(middleware: WebResponseMiddleware(counters: counters))
 
         router.get("/static/:name") { _, context -> Response in
             guard let name = context.parameters.get("name"), let asset = StaticAssets.files[name] else {
@@ -122,8 +124,10 @@ public struct WebRoutes: Sendable {
             let credentials = try await JSONBody.decode(Credentials.self, from: request, shape: #"{"account": "...", "password": "..."}"#)
             let login = try await backends.authenticate(account: credentials.account, password: credentials.password, peer: context.peer)
             guard login.outcome == "success", let token = login.session, let role = login.role else {
+                counters.add(.signInsRefused)
                 throw WebError(Self.status(ofRefusedLogin: login.outcome), login.message)
             }
+            counters.add(.signInsSucceeded)
             var response = JSONBody.response(SessionView(account: credentials.account, role: role.rawValue, csrfToken: csrf.token(for: token),
                                                     mustChangePassword: login.mustChangePassword ?? false))
             response.headers[.setCookie] = SessionCookie.setting(SessionCookie.session, to: token)
@@ -269,8 +273,10 @@ public struct WebRoutes: Sendable {
             return await signInPage(status: error.status, message: error.message)
         }
         guard login.outcome == "success", let token = login.session else {
+            counters.add(.signInsRefused)
             return await signInPage(status: Self.status(ofRefusedLogin: login.outcome), message: login.message)
         }
+        counters.add(.signInsSucceeded)
         var response = Self.seeOther("/")
         response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.setting(SessionCookie.session, to: token)))
         response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.clearing(SessionCookie.signIn)))
@@ -317,12 +323,14 @@ public struct WebRoutes: Sendable {
     // MARK: audit
 
     func refuse(_ context: WebRequestContext, _ what: String) {
+        counters.add(.csrfRefusals)
         audit.record(AuditEvent("web-request-refused", severity: .warning, facts: [("channel", "web"), ("peer", context.peer), ("reason", what)],
                                 message: "refused \(what) from \(context.peer)"))
     }
 
     func record(_ who: SignedIn, _ context: WebRequestContext, _ kind: String, _ facts: [(name: String, value: String)], _ message: String,
                 severity: SyslogMessage.Severity = .notice) {
+        if severity != .notice { counters.add(.changesFailed) }
         audit.record(AuditEvent(kind, severity: severity, facts: [("account", who.account), ("role", who.role), ("channel", "web"), ("peer", context.peer)] + facts,
                                 message: message))
     }
@@ -368,8 +376,11 @@ public struct WebRoutes: Sendable {
 /// client gets the security headers, and an error as `{"error": "..."}`.
 public struct WebResponseMiddleware: RouterMiddleware {
     public typealias Context = WebRequestContext
+    let counters: WebCounters
 
-    public init() {}
+    public init(counters: WebCounters = WebCounters()) {
+        self.counters = counters
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
@@ -378,6 +389,7 @@ public struct WebResponseMiddleware: RouterMiddleware {
         } catch {
             response = WebError.from(error).response
         }
+        if response.status == .serviceUnavailable { counters.add(.daemonsUnavailable) }
         SecurityHeaders.apply(to: &response.headers)
         return response
     }

@@ -25,12 +25,16 @@ public enum Webd {
         /// A connection that sends nothing (a slow or stalled client, a
         /// half-done TLS handshake) for this long is closed.
         public var idleTimeoutSeconds: Int64
+        /// HTTPS connections served at once; more are closed on arrival.
+        public var maximumConnections: Int
 
-        public init(listenAddress: String = "127.0.0.1", portBase: Int = 10000, threads: Int = 2, idleTimeoutSeconds: Int64 = 20) {
+        public init(listenAddress: String = "127.0.0.1", portBase: Int = 10000, threads: Int = 2, idleTimeoutSeconds: Int64 = 20,
+                    maximumConnections: Int = 512) {
             self.listenAddress = listenAddress
             self.portBase = portBase
             self.threads = threads
             self.idleTimeoutSeconds = idleTimeoutSeconds
+            self.maximumConnections = maximumConnections
         }
     }
 
@@ -64,7 +68,8 @@ public enum Webd {
         }
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, settings.threads))
-        let routes = WebRoutes(backends: backends, audit: audit)
+        let counters = WebCounters()
+        let routes = WebRoutes(backends: backends, audit: audit, counters: counters)
         let responder = routes.router().buildResponder()
         let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [MalformedRequestAnswer()],
                                                idleTimeout: .seconds(settings.idleTimeoutSeconds), httpDecoderConfiguration: decoderLimits)
@@ -88,7 +93,8 @@ public enum Webd {
 
         let httpsSocket: BoundListener<TLSChannel<HTTP1Channel>>.Socket =
             passed?.fd(named: "https").map { .inherited($0) } ?? .address(host: settings.listenAddress, port: 443 + settings.portBase)
-        let httpsListener = BoundListener(name: "https", child: httpsChild, socket: httpsSocket, group: group, logger: logger)
+        let httpsListener = BoundListener(name: "https", child: httpsChild, socket: httpsSocket, group: group, logger: logger,
+                                          maximumConnections: settings.maximumConnections, counters: counters)
         let httpsServer: NIOAsyncChannel<HTTP1Channel.Value, Never>
         do {
             httpsServer = try await httpsListener.listen()
@@ -108,7 +114,8 @@ public enum Webd {
         }, configuration: HTTP1Channel.Configuration(idleTimeout: .seconds(settings.idleTimeoutSeconds), httpDecoderConfiguration: decoderLimits))
         let httpSocket: BoundListener<HTTP1Channel>.Socket =
             passed?.fd(named: "http").map { .inherited($0) } ?? .address(host: settings.listenAddress, port: 80 + settings.portBase)
-        let httpListener = BoundListener(name: "http", child: redirectChild, socket: httpSocket, group: group, logger: logger)
+        let httpListener = BoundListener(name: "http", child: redirectChild, socket: httpSocket, group: group, logger: logger,
+                                         maximumConnections: settings.maximumConnections)
         let httpServer: NIOAsyncChannel<HTTP1Channel.Value, Never>
         do {
             httpServer = try await httpListener.listen()
@@ -128,6 +135,18 @@ public enum Webd {
                 hostname.withLock { $0 = snapshot.config.system.hostname }
             }
         }
+        let httpPort = httpServer.channel.localAddress?.port ?? (80 + settings.portBase)
+        var routesForControl = ControlRoutes()
+        routesForControl.register(WebdMethod.Status.self, permission: .anyone) { _, _ in
+            WebdMethod.StatusResult(httpsPort: httpsPort, httpPort: httpPort, hostname: hostname.withLock { $0 },
+                                    openConnections: counters.openConnections, maximumConnections: settings.maximumConnections,
+                                    counters: counters.snapshot, certificatePath: store.certificatePath)
+        }
+        let control = ControlServer(path: paths.controlSocket("webd"), inheritedDescriptor: passed?.fd(named: "control"),
+                                    routes: routesForControl, socketMode: 0o666, logger: logger) { refusal in audit.record(refusal.auditEvent(socket: "webd")) }
+        // Readiness waits for the HTTPS and HTTP listeners too (below).
+        // Not essential to serving users: if it fails, webd goes on (logged).
+        let controlServing = control.serveInBackground(logger: logger, stopOnFailure: false, onListening: {})
         logger.notice("serving HTTPS on port \(httpsPort) (\(passed?.fd(named: "https") != nil ? "socket from procmon" : "bound here")), redirecting HTTP on port \(httpServer.channel.localAddress?.port ?? 0)")
         audit.record(AuditEvent("webd-start", facts: [("https-port", String(httpsPort))], message: "webd started: HTTPS on port \(httpsPort)"))
         ServiceReadiness.notifyReady()
@@ -139,17 +158,19 @@ public enum Webd {
             case SIGTERM, SIGINT:
                 logger.notice("stopping")
                 following.cancel()
-                httpsServer.channel.close(promise: nil)
-                httpServer.channel.close(promise: nil)
-                serving.cancel()
-                // Open connections get up to two seconds to finish; then the process ends.
-                await withTaskGroup(of: Void.self) { waiting in
-                    waiting.addTask { await serving.value }
-                    waiting.addTask { try? await Task.sleep(for: .seconds(2)) }
-                    await waiting.next()
-                    waiting.cancelAll()
+                controlServing.cancel()
+                // Open connections get up to two seconds to finish; then the
+                // process ends, which closes every socket at once. NIO's
+                // channels are not torn down one by one: a connection accepted
+                // during the teardown would be dropped unconsumed from NIO's
+                // accept stream, which traps ("Deinited NIOAsyncWriter without
+                // calling finish()"). procmon keeps the listening sockets, so
+                // connections waiting in them go to the next webd.
+                let deadline = ContinuousClock.now + .seconds(2)
+                while counters.openConnections > 0, ContinuousClock.now < deadline {
+                    try? await Task.sleep(for: .milliseconds(20))
                 }
-                try? await group.shutdownGracefully()
+                _ = (serving, httpsServer, httpServer)
                 return 0
             default:
                 break

@@ -36,10 +36,14 @@ struct WebdCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds a connection may send nothing (a slow client, a stalled TLS handshake) before it is closed.", valueName: "seconds"))
     var clientTimeout: Int64 = 20
 
+    @Option(help: "HTTPS connections served at once; more are closed on arrival and counted.")
+    var maxConnections = 512
+
     func validate() throws {
         guard (1...16).contains(threads) else { throw ValidationError("--threads must be 1-16") }
         guard (0...55000).contains(portBase) else { throw ValidationError("--port-base must be 0-55000") }
         guard (1...3600).contains(clientTimeout) else { throw ValidationError("--client-timeout must be 1-3600 seconds") }
+        guard (1...100_000).contains(maxConnections) else { throw ValidationError("--max-connections must be 1-100000") }
     }
 
     func run() throws {
@@ -48,7 +52,8 @@ struct WebdCommand: ParsableCommand {
         try daemon.detachUnlessForeground(logFile: paths.logFile("webd"))
         let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
         ApplianceLogging.bootstrap(label: "webd")
-        let settings = Webd.Settings(listenAddress: listenAddress, portBase: portBase, threads: threads, idleTimeoutSeconds: clientTimeout)
+        let settings = Webd.Settings(listenAddress: listenAddress, portBase: portBase, threads: threads, idleTimeoutSeconds: clientTimeout,
+                                     maximumConnections: maxConnections)
         throw ExitCode(runBlocking { await Webd.run(paths: paths, settings: settings, signals: signals) })
     }
 }

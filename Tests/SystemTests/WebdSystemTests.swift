@@ -9,6 +9,17 @@ import Testing
 /// curl (and openssl s_client for the TLS versions), as a browser or a
 /// script would: procmon binds 443 and 80 (plus the port base) and passes
 /// them. One behaviour per test.
+/// webd's `status` as this test reads it (the system tests do not link webd's library).
+enum WebdStatusMethod: ControlMethod {
+    struct Result: Codable, Sendable {
+        var httpsPort: Int
+        var openConnections: Int
+        var counters: [String: Int]
+    }
+    typealias Parameters = NoValue
+    static let name = "status"
+}
+
 @Suite(.serialized) struct WebdSystemTests {
     static let portBase = 24000
     static var httpsPort: Int { portBase + 443 }
@@ -34,6 +45,7 @@ import Testing
     user = appliance-web
     listen = https tcp 443
     listen = http tcp 80
+    listen = control unix webd.sock
     after = configd sessmgrd
     ready = notify
     """
@@ -116,7 +128,8 @@ import Testing
         _ = try harness.client.callBlocking(ProcmonMethod.Stop.self, .init("webd"))
         harness.waitUntil("webd stopped") { harness.status("webd")?.state == "stopped" }
         #expect(ContinuousClock.now - began < .seconds(4))
-        #expect(harness.status("webd")?.lastExit == "exit status 0")
+        #expect(harness.status("webd")?.lastExit == "exit status 0", "webd's log:\n\(harness.serviceLog("webd"))")
+        #expect(!harness.serviceLog("webd").contains("Fatal error"))
     }
 
     /// HTTPS answers with HSTS, the strict CSP, X-Frame-Options DENY,
@@ -222,6 +235,11 @@ import Testing
         harness.waitUntil("web-request-refused audit event") {
             harness.audit.events(kind: "web-request-refused").contains { $0.contains("peer=\"127.0.0.1:") }
         }
+        // Counted, and visible on webd's control socket.
+        let status = try ControlClient(paths: harness.paths, daemon: "webd", timeout: .seconds(5)).callBlocking(WebdStatusMethod.self, NoValue())
+        #expect(status.counters["csrfRefusals"] == 2)
+        #expect(status.counters["signInsSucceeded"] == 1)
+        #expect(status.httpsPort == Self.httpsPort)
         let saved = try Self.curl(["-k", "-b", session.jar, "-X", "POST", "-H", "X-CSRF-Token: \(session.csrf)", "-w", "\n%{http_code}",
                                    Self.url("/api/v1/config/save")])
         #expect(saved.output.hasSuffix("\n200"), "\(saved.output)")
