@@ -129,6 +129,10 @@ public enum Webd {
                 tasks.addTask { await httpsListener.serve(httpsServer) }
                 tasks.addTask { await httpListener.serve(httpServer) }
             }
+            // The listeners end only if accepting failed: a webd that takes
+            // no connection must not look alive. procmon restarts it.
+            logger.critical("a listening socket stopped accepting; stopping so that procmon restarts webd")
+            kill(getpid(), SIGTERM)
         }
         let following = Task {
             await ConfigFollower.follow(sections: [.system], paths: paths, logger: logger) { snapshot, _ in

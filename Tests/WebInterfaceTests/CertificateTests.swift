@@ -20,8 +20,14 @@ import X509
         return String(cString: made!) + "/webd"
     }
 
+    /// Removes the temporary folder around a store's folder.
+    static func remove(_ storeFolder: String) {
+        try? FileManager.default.removeItem(atPath: String(storeFolder.dropLast("/webd".count)))
+    }
+
     @Test func firstStartMakesAP256CertificateForTheHostnameAndLoopbacksWithA0600Key() throws {
         let store = CertificateStore(folder: Self.temporaryFolder())
+        defer { Self.remove(store.folder) }
         let made = try store.loadOrCreate(hostname: "encoder-7")
         #expect(made.generated)
         let certificate = try Certificate(pemEncoded: made.certificatePEM)
@@ -45,6 +51,7 @@ import X509
 
     @Test func aStoreWithOnlyOneOfThePairRefusesToStart() throws {
         let store = CertificateStore(folder: Self.temporaryFolder())
+        defer { Self.remove(store.folder) }
         _ = try store.loadOrCreate(hostname: "a")
         unlink(store.keyPath)
         #expect(throws: CertificateStore.StoreError.self) { try store.loadOrCreate(hostname: "a") }

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import ApplianceCore
 import Glibc
 import HTTPTypes
@@ -11,9 +16,19 @@ import Testing
 /// running behind webd: what webd decides on its own (headers, errors,
 /// CSRF, limits, static files) and a 503 that names the daemon it needed.
 @Suite struct RouteTests {
-    static func application() -> (some ApplicationProtocol, CSRFTokens) {
+    /// An empty appliance root: no daemon answers there. Removed when the process ends.
+    static let root: String = {
         var template = Array("/tmp/webd-routes-XXXXXX".utf8CString)
         let root = String(cString: template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!)
+        rootForCleanup = root
+        atexit { try? FileManager.default.removeItem(atPath: RouteTests.rootForCleanup) }
+        return root
+    }()
+    /// Written once, by `root`'s initialiser (atexit takes no closure context).
+    nonisolated(unsafe) static var rootForCleanup = ""
+
+    static func application() -> (some ApplicationProtocol, CSRFTokens) {
+        let root = Self.root
         let csrf = CSRFTokens()
         let audit = AuditClient(socketPath: root + "/run/appliance/audit.sock", appName: "webd", fallback: { _ in })
         let routes = WebRoutes(backends: ApplianceBackends(paths: AppliancePaths(root: root), deadline: .seconds(1)), csrf: csrf, audit: audit)
