@@ -124,7 +124,7 @@ public enum Webd {
             return exitSystemError
         }
 
-        let serving = Task {
+        Task {
             await withDiscardingTaskGroup { tasks in
                 tasks.addTask { await httpsListener.serve(httpsServer) }
                 tasks.addTask { await httpListener.serve(httpServer) }
@@ -174,7 +174,6 @@ public enum Webd {
                 while counters.openConnections > 0, ContinuousClock.now < deadline {
                     try? await Task.sleep(for: .milliseconds(20))
                 }
-                _ = (serving, httpsServer, httpServer)
                 return 0
             default:
                 break
