@@ -203,6 +203,13 @@ enum WebdStatusMethod: ControlMethod {
         #expect(streams.output.contains(#""streams":"#))
         let processes = try Self.curl(["-k", "-b", session.jar, Self.url("/api/v1/processes")])
         #expect(processes.output.contains(#""name":"sessmgrd""#))
+        let system = try Self.curl(["-k", "-b", session.jar, Self.url("/api/v1/system")])
+        #expect(system.output.contains(#""hostname":"appliance""#), "\(system.output)")
+        #expect(system.output.contains(#""memoryTotalBytes":"#) && system.output.contains(#""uptimeSeconds":"#))
+        let running = try Self.curl(["-k", "-b", session.jar, "-D", "-", Self.url("/api/v1/config/running")])
+        #expect(running.output.lowercased().contains("content-type: text/plain"))
+        #expect(running.output.contains("account admin role admin"), "\(running.output)")
+        #expect(!running.output.contains("password-hash"), "a hash left configd")
         let dashboard = try Self.curl(["-k", "-b", session.jar, Self.url("/")])
         #expect(dashboard.output.contains("<meta name=\"csrf-token\" content=\"\(session.csrf)\">"))
         harness.waitUntil("configd's login-success audit event from the web") {
