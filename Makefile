@@ -6,7 +6,7 @@ BIN        := $(CURDIR)/.build/debug
 
 # Debian packages each command needs (installed when missing).
 RUN_DEPS   := passwd ffmpeg python3 iproute2 openssh-server openssh-client
-TEST_DEPS  := $(RUN_DEPS) util-linux procps python3 openssl rsyslog rsyslog-gnutls ffmpeg snmp snmptrapd tmux
+TEST_DEPS  := $(RUN_DEPS) util-linux procps python3 openssl curl rsyslog rsyslog-gnutls ffmpeg snmp snmptrapd tmux
 BENCH_DEPS := runit python3
 
 .PHONY: all build run test bench deps-run deps-test clean help

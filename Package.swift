@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "sessmgrd", targets: ["sessmgrd"]),
         .executable(name: "cli", targets: ["cli"]),
         .executable(name: "appliance-sshd", targets: ["appliance-sshd"]),
+        .executable(name: "webd", targets: ["webd"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -21,6 +22,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // webd only. No traits: the default ones link full Foundation and ICU.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // Already in the graph through Hummingbird: its HTTPTypes channel parts.
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
     ],
     targets: [
         // The few system calls Swift cannot make safely: everything between
@@ -103,6 +110,25 @@ let package = Package(
             name: "snmpd",
             dependencies: ["SNMPAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // webd's logic: HTTPS and the port-80 redirect, sessions through
+        // configd, CSRF, security headers, the JSON API and the pages.
+        .target(
+            name: "WebInterface",
+            dependencies: [
+                "ApplianceCore", "Configuration", "Sessmgr", "Supervisor",
+                .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "webd",
+            dependencies: ["WebInterface", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Shared by the test targets only (the seeded generator of the randomised tests).
         // The CLI: grammar, completion, help, renderers; sshd starts it per session.
         .target(name: "CLIShell", dependencies: ["ApplianceCore", "Configuration", "Sessmgr", "Supervisor", "Audit"]),
@@ -118,6 +144,20 @@ let package = Package(
         .testTarget(name: "SNMPTests", dependencies: ["SNMP", "Configuration", "TestSupport"]),
         .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "SNMP", "Configuration", "Supervisor", "TestSupport"]),
         .testTarget(name: "SessmgrTests", dependencies: ["Sessmgr", "Streaming", "Configuration", "TestSupport"]),
+        .testTarget(
+            name: "WebInterfaceTests",
+            dependencies: [
+                "WebInterface", "ApplianceCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
+                .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit", "SNMP", "SNMPAgent", "Sessmgr", "Streaming", "CLIShell"]),
     ],
     swiftLanguageModes: [.v6]

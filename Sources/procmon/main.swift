@@ -94,6 +94,13 @@ struct ProcmonCommand: ParsableCommand {
             }
         }
         if !listening.isEmpty { text += "\nlistening:\n" + listening.joined(separator: "\n") + "\n" }
+        // Where to point a browser (PRODUCT.md): webd's HTTPS socket.
+        for service in manifestServices {
+            for listen in service.listen where listen.name == "https" && listen.transport == .tcp {
+                let host = listen.address ?? settings.listenAddress
+                text += "\nbrowser:    https://\(host.contains(":") ? "[\(host)]" : host):\(Int(listen.port) + settings.portBase)/\n"
+            }
+        }
         if let password = try? AtomicFile.read(settings.paths.initialAdminPasswordFile) {
             // Shown on the terminal of `make run` only, never logged (PRODUCT.md: written once and printed).
             text += "\nadmin password: \(String(decoding: password, as: UTF8.self).trimmingNewline) (from \(settings.paths.initialAdminPasswordFile))\n"

@@ -1,0 +1,92 @@
+import ApplianceCore
+import Configuration
+import Sessmgr
+import Supervisor
+
+/// The daemons webd asks on a user's behalf, each call bounded by a
+/// deadline and failing with a `WebError` that names the daemon. The user's
+/// configd session token is passed through on every call, so configd and
+/// sessmgrd enforce the role themselves, as they do for the CLI.
+public struct ApplianceBackends: Sendable {
+    public let paths: AppliancePaths
+    /// How long a read or a start/stop may take before the answer is 503.
+    public var deadline: Duration
+    /// `authenticate` hashes the password (scrypt, about 0.1 s, queued under load).
+    public var signInDeadline: Duration
+
+    public init(paths: AppliancePaths, deadline: Duration = .seconds(3), signInDeadline: Duration = .seconds(15)) {
+        self.paths = paths
+        self.deadline = deadline
+        self.signInDeadline = signInDeadline
+    }
+
+    func call<M: ControlMethod>(_ daemon: String, _ method: M.Type, _ parameters: M.Parameters, deadline: Duration? = nil) async throws(WebError) -> M.Result {
+        do {
+            return try await ControlClient(paths: paths, daemon: daemon, timeout: deadline ?? self.deadline).call(method, parameters)
+        } catch {
+            throw WebError.from(error, daemon: daemon)
+        }
+    }
+
+    // MARK: configd
+
+    public func authenticate(account: String, password: String, peer: String) async throws(WebError) -> ConfigdMethod.Login {
+        try await call("configd", ConfigdMethod.Authenticate.self,
+                       .init(name: account, password: password, origin: RequestOrigin(channel: "web", peer: peer)), deadline: signInDeadline)
+    }
+
+    /// Who holds the session; configd also refreshes its idle timer.
+    public func session(_ token: String) async throws(WebError) -> ConfigdMethod.SessionInfo {
+        try await call("configd", ConfigdMethod.SessionCheck.self, .init(session: token))
+    }
+
+    public func logout(_ token: String) async throws(WebError) {
+        _ = try await call("configd", ConfigdMethod.Logout.self, .init(session: token))
+    }
+
+    /// The system section as webd's own user reads it (for the sign-in
+    /// page's banner, before anyone has signed in).
+    public func systemSettings() async throws(WebError) -> SystemSettings {
+        try await call("configd", ConfigdMethod.Get.self, .init(sections: [.system])).config.system
+    }
+
+    public func running(session: String, sections: [Section]? = nil) async throws(WebError) -> ConfigdMethod.Snapshot {
+        try await call("configd", ConfigdMethod.Get.self, .init(sections: sections, session: session))
+    }
+
+    public func configdStatus() async throws(WebError) -> ConfigdMethod.StatusResult {
+        try await call("configd", ConfigdMethod.Status.self, NoValue())
+    }
+
+    public func save(session: String, peer: String) async throws(WebError) -> ConfigdMethod.Revision {
+        try await call("configd", ConfigdMethod.Save.self, .init(session: session, origin: RequestOrigin(channel: "web", peer: peer)))
+    }
+
+    /// Changes the session's own password under configd's policy (scrypt:
+    /// the sign-in deadline). Works for a session whose password expired.
+    public func changePassword(session: String, current: String, new: String, peer: String) async throws(WebError) {
+        _ = try await call("configd", ConfigdMethod.SetPassword.self,
+                           .init(session: session, currentPassword: current, newPassword: new, origin: RequestOrigin(channel: "web", peer: peer)),
+                           deadline: signInDeadline)
+    }
+
+    // MARK: procmon
+
+    public func processes() async throws(WebError) -> [ProcessStatus] {
+        try await call("procmon", ProcmonMethod.Processes.self, NoValue())
+    }
+
+    // MARK: sessmgrd
+
+    public func streams(session: String) async throws(WebError) -> SessmgrdMethod.StatusResult {
+        try await call("sessmgrd", SessmgrdMethod.Status.self, .init(session: session))
+    }
+
+    public func start(stream: String, session: String) async throws(WebError) -> SessmgrdMethod.Started {
+        try await call("sessmgrd", SessmgrdMethod.Start.self, .init(name: stream, session: session))
+    }
+
+    public func stop(stream: String, session: String) async throws(WebError) -> SessmgrdMethod.Started {
+        try await call("sessmgrd", SessmgrdMethod.Stop.self, .init(name: stream, session: session))
+    }
+}

@@ -1,0 +1,165 @@
+import Configuration
+import Sessmgr
+import Supervisor
+
+/// The server-rendered pages. No inline script or style (the CSP forbids
+/// both): behaviour lives in `/static/app.js`, looks in `/static/app.css`.
+/// Every value from outside is escaped by `HTMLPage.escape`.
+public enum HTMLPage {
+    /// Text as HTML content or a quoted attribute value.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func document(title: String, csrf: String?, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        \(csrf.map { "<meta name=\"csrf-token\" content=\"\(escape($0))\">\n" } ?? "")<title>\(escape(title))</title>
+        <link rel="stylesheet" href="/static/app.css">
+        <script src="/static/app.js" defer></script>
+        </head>
+        <body>
+        \(body)
+        </body>
+        </html>
+
+        """
+    }
+
+    /// The sign-in page: the configured banner first (shown before sign-in,
+    /// as on ssh), then the form with its CSRF field.
+    public static func signIn(hostname: String, banner: String?, csrf: String, message: String? = nil) -> String {
+        let bannerBlock = banner.map { "<pre class=\"banner\">\(escape($0))</pre>\n" } ?? ""
+        let messageBlock = message.map { "<p class=\"error\" role=\"alert\">\(escape($0))</p>\n" } ?? ""
+        return document(title: "Sign in: \(hostname)", csrf: nil, body: """
+        <main class="sign-in">
+        <h1>\(escape(hostname))</h1>
+        \(bannerBlock)\(messageBlock)<form method="post" action="/login">
+        <input type="hidden" name="\(CSRFTokens.formField)" value="\(escape(csrf))">
+        <label>Account <input name="account" autocomplete="username" required maxlength="64"></label>
+        <label>Password <input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
+        <button type="submit">Sign in</button>
+        </form>
+        </main>
+        """)
+    }
+
+    /// Changing one's own password (also what an expired password leads to).
+    public static func passwordChange(account: String, csrf: String, message: String?) -> String {
+        let messageBlock = message.map { "<p class=\"error\" role=\"alert\">\(escape($0))</p>\n" } ?? ""
+        return document(title: "Password: \(account)", csrf: csrf, body: """
+        <main class="sign-in">
+        <h1>Password of \(escape(account))</h1>
+        \(messageBlock)<form method="post" action="/password">
+        <input type="hidden" name="\(CSRFTokens.formField)" value="\(escape(csrf))">
+        <label>Current password <input name="current" type="password" autocomplete="current-password" required maxlength="1024"></label>
+        <label>New password <input name="new" type="password" autocomplete="new-password" required maxlength="1024"></label>
+        <label>New password again <input name="confirm" type="password" autocomplete="new-password" required maxlength="1024"></label>
+        <button type="submit">Change password</button>
+        </form>
+        <form method="post" action="/logout">
+        <input type="hidden" name="\(CSRFTokens.formField)" value="\(escape(csrf))">
+        <button type="submit">Sign out</button>
+        </form>
+        </main>
+        """)
+    }
+
+    /// What the dashboard shows; a part is nil when its daemon did not answer.
+    public struct Dashboard: Sendable {
+        public var account: String
+        public var role: String
+        public var hostname: String
+        public var host: HostStatus
+        public var processes: [ProcessStatus]?
+        public var streams: [StreamStatus]?
+        public var problems: [String]
+
+        public init(account: String, role: String, hostname: String, host: HostStatus, processes: [ProcessStatus]?, streams: [StreamStatus]?, problems: [String]) {
+            self.account = account
+            self.role = role
+            self.hostname = hostname
+            self.host = host
+            self.processes = processes
+            self.streams = streams
+            self.problems = problems
+        }
+    }
+
+    public static func dashboard(_ view: Dashboard, csrf: String) -> String {
+        let processRows = (view.processes ?? []).map { process in
+            "<tr data-name=\"\(escape(process.name))\"><td>\(escape(process.name))</td><td class=\"state\">\(escape(process.state))</td>"
+                + "<td class=\"pid\">\(process.pid.map(String.init) ?? "-")</td><td class=\"starts\">\(process.startCount)</td>"
+                + "<td class=\"rss\">\(process.rssBytes.map(Self.bytes) ?? "-")</td></tr>"
+        }.joined(separator: "\n")
+        let canControl = view.role == "admin" || view.role == "operator"
+        let streamRows = (view.streams ?? []).map { stream in
+            let buttons = canControl
+                ? "<button type=\"button\" class=\"stream-action\" data-action=\"start\" data-stream=\"\(escape(stream.name))\">Start</button> "
+                    + "<button type=\"button\" class=\"stream-action\" data-action=\"stop\" data-stream=\"\(escape(stream.name))\">Stop</button>"
+                : ""
+            return "<tr data-name=\"\(escape(stream.name))\"><td>\(escape(stream.name))</td><td class=\"state\">\(escape(stream.state))</td>"
+                + "<td class=\"destination\">\(escape(stream.destination))</td><td class=\"bitrate\">\(Self.bitrate(stream.currentBitrate))</td>"
+                + "<td>\(buttons)</td></tr>"
+        }.joined(separator: "\n")
+        let problems = view.problems.map { "<p class=\"error\" role=\"alert\">\(escape($0))</p>" }.joined(separator: "\n")
+        return document(title: view.hostname, csrf: csrf, body: """
+        <header>
+        <h1 id="hostname">\(escape(view.hostname))</h1>
+        <form method="post" action="/logout" class="sign-out">
+        <input type="hidden" name="\(CSRFTokens.formField)" value="\(escape(csrf))">
+        <span>\(escape(view.account)) (\(escape(view.role)))</span> <a href="/password">Password</a> <button type="submit">Sign out</button>
+        </form>
+        </header>
+        <main>
+        <div id="problems">\(problems)</div>
+        <section><h2>System</h2>
+        <dl>
+        <dt>Uptime</dt><dd id="uptime">\(Self.duration(view.host.uptimeSeconds))</dd>
+        <dt>Memory available</dt><dd id="memory">\(Self.bytes(view.host.memoryAvailableBytes)) of \(Self.bytes(view.host.memoryTotalBytes))</dd>
+        <dt>Load</dt><dd id="load">\(view.host.load.map { String($0) }.joined(separator: " "))</dd>
+        </dl></section>
+        <section><h2>Processes</h2>
+        <table id="processes"><thead><tr><th>Name</th><th>State</th><th>PID</th><th>Starts</th><th>Memory</th></tr></thead>
+        <tbody>
+        \(processRows)
+        </tbody></table></section>
+        <section><h2>Streams</h2>
+        <table id="streams"><thead><tr><th>Name</th><th>State</th><th>Destination</th><th>Bitrate</th><th></th></tr></thead>
+        <tbody>
+        \(streamRows)
+        </tbody></table></section>
+        </main>
+        """)
+    }
+
+    static func bytes(_ count: Int) -> String {
+        count >= 1 << 30 ? "\(count >> 30).\(((count % (1 << 30)) * 10) >> 30) GiB"
+            : count >= 1 << 20 ? "\(count >> 20).\(((count % (1 << 20)) * 10) >> 20) MiB" : "\(count >> 10) KiB"
+    }
+
+    static func bitrate(_ bits: UInt64) -> String {
+        bits >= 1_000_000 ? "\(bits / 1_000_000).\(bits % 1_000_000 / 100_000) Mbit/s" : "\(bits / 1000) kbit/s"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds)
+        return total >= 86_400 ? "\(total / 86_400) d \(total % 86_400 / 3600) h" : "\(total / 3600) h \(total % 3600 / 60) min"
+    }
+}

@@ -1,0 +1,53 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// JSON in and out of the API: bodies read up to a limit and decoded into a
+/// typed request, answers encoded with sorted keys.
+public enum JSONBody {
+    /// The largest request body the API and the forms accept.
+    public static let maximumRequestBytes = 16 * 1024
+
+    public static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let bytes = (try? encoder.encode(value)).map(Array.init) ?? Array(#"{"error":"the answer could not be encoded"}"#.utf8)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes + [0x0a])))
+    }
+
+    /// The body, refused with 413 past `limit` (by Content-Length before
+    /// reading, or while reading when it is chunked).
+    public static func read(_ request: Request, limit: Int = maximumRequestBytes) async throws(WebError) -> [UInt8] {
+        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+            throw WebError(.contentTooLarge, "the request body is larger than \(limit) bytes")
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch {
+            throw WebError(.contentTooLarge, "the request body is larger than \(limit) bytes")
+        }
+    }
+
+    /// Decodes a JSON request body; needs `Content-Type: application/json`
+    /// (a cross-site HTML form cannot send that type without a CORS
+    /// preflight, which webd never answers).
+    public static func decode<T: Decodable>(_ type: T.Type, from request: Request, shape: String) async throws(WebError) -> T {
+        guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("application/json") else {
+            throw WebError(.unsupportedMediaType, "send the body as application/json: \(shape)")
+        }
+        let bytes = try await read(request)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch {
+            throw WebError(.badRequest, "the body is not \(shape)")
+        }
+    }
+}

@@ -1,0 +1,396 @@
+import ApplianceCore
+import Configuration
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import Sessmgr
+import Supervisor
+
+/// Who a request comes from once its session cookie checked out with configd.
+public struct SignedIn: Sendable {
+    /// configd's session token, passed through on every call.
+    public var token: String
+    public var account: String
+    public var role: String
+    /// The password expired: only changing it and signing out are allowed.
+    public var mustChangePassword: Bool
+}
+
+/// What sign-in and `GET /api/v1/session` answer.
+struct SessionView: Encodable {
+    var account: String
+    var role: String
+    /// For the `X-CSRF-Token` header of every state-changing request.
+    var csrfToken: String
+    var mustChangePassword: Bool
+}
+
+/// webd's routes: the sign-in and dashboard pages, the static files and the
+/// JSON API under `/api/v1/`. Every response passes `WebResponseMiddleware`
+/// (security headers; any error as `{"error": ...}`).
+public struct WebRoutes: Sendable {
+    public let backends: ApplianceBackends
+    public let csrf: CSRFTokens
+    public let audit: AuditClient
+    public let counters: WebCounters
+
+    public init(backends: ApplianceBackends, csrf: CSRFTokens = CSRFTokens(), audit: AuditClient, counters: WebCounters = WebCounters()) {
+        self.backends = backends
+        self.csrf = csrf
+        self.audit = audit
+        self.counters = counters
+    }
+
+    public func router() -> Router<WebRequestContext> {
+        let router = Router(context: WebRequestContext.self)
+        router.add(middleware: WebResponseMiddleware(counters: counters))
+
+        router.get("/static/:name") { _, context -> Response in
+            guard let name = context.parameters.get("name"), let asset = StaticAssets.files[name] else {
+                throw WebError(.notFound, "no such file")
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = asset.contentType
+            headers[.cacheControl] = "no-cache"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: asset.body)))
+        }
+
+        // MARK: pages
+        router.get("/login") { request, context -> Response in
+            if let token = sessionToken(request), (try? await backends.session(token)) != nil { return Self.seeOther("/") }
+            return await signInPage(status: .ok, message: nil)
+        }
+        router.post("/login") { request, context -> Response in
+            try await formSignIn(request, context: context)
+        }
+        router.get("/") { request, context -> Response in
+            let who: SignedIn
+            do throws(WebError) {
+                who = try await signedIn(request, context: context, changing: false, allowExpired: true)
+            } catch {
+                guard error.status == .unauthorized else { throw error }
+                return Self.seeOther("/login")
+            }
+            if who.mustChangePassword {
+                return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: who.token), message: "Your password has expired: choose a new one."))
+            }
+            return await dashboard(who)
+        }
+        router.post("/logout") { request, context -> Response in
+            guard let token = sessionToken(request) else { return Self.seeOther("/login") }
+            let form = try await Self.form(request)
+            guard csrf.verify(form[CSRFTokens.formField], for: token) else {
+                refuse(context, "sign-out without its CSRF token")
+                throw WebError(.forbidden, "the form's CSRF token is missing or wrong; reload the page")
+            }
+            try await signOut(token: token, context: context)
+            var response = Self.seeOther("/login")
+            response.headers[.setCookie] = SessionCookie.clearing(SessionCookie.session)
+            return response
+        }
+
+        router.get("/password") { request, context -> Response in
+            let who: SignedIn
+            do throws(WebError) {
+                who = try await signedIn(request, context: context, changing: false, allowExpired: true)
+            } catch {
+                guard error.status == .unauthorized else { throw error }
+                return Self.seeOther("/login")
+            }
+            return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: who.token), message: nil))
+        }
+        router.post("/password") { request, context -> Response in
+            guard let token = sessionToken(request) else { return Self.seeOther("/login") }
+            let form = try await Self.form(request)
+            guard csrf.verify(form[CSRFTokens.formField], for: token) else {
+                refuse(context, "password change without its CSRF token")
+                throw WebError(.forbidden, "the form's CSRF token is missing or wrong; reload the page")
+            }
+            let who = try await signedIn(request, context: context, changing: false, allowExpired: true)
+            guard form["new"] == form["confirm"] else {
+                return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: token), message: "The two new passwords differ."), status: .badRequest)
+            }
+            do throws(WebError) {
+                try await changePassword(who, current: form["current"] ?? "", new: form["new"] ?? "", context: context)
+            } catch {
+                return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: token), message: error.message), status: error.status)
+            }
+            return Self.seeOther("/")
+        }
+
+        // MARK: API
+        router.post("/api/v1/session") { request, context -> Response in
+            struct Credentials: Decodable { var account: String; var password: String }
+            let credentials = try await JSONBody.decode(Credentials.self, from: request, shape: #"{"account": "...", "password": "..."}"#)
+            let login = try await backends.authenticate(account: credentials.account, password: credentials.password, peer: context.peer)
+            guard login.outcome == "success", let token = login.session, let role = login.role else {
+                counters.add(.signInsRefused)
+                throw WebError(Self.status(ofRefusedLogin: login.outcome), login.message)
+            }
+            counters.add(.signInsSucceeded)
+            var response = JSONBody.response(SessionView(account: credentials.account, role: role.rawValue, csrfToken: csrf.token(for: token),
+                                                    mustChangePassword: login.mustChangePassword ?? false))
+            response.headers[.setCookie] = SessionCookie.setting(SessionCookie.session, to: token)
+            return response
+        }
+        router.get("/api/v1/session") { request, context -> Response in
+            let who = try await signedIn(request, context: context, changing: false, allowExpired: true)
+            return JSONBody.response(SessionView(account: who.account, role: who.role, csrfToken: csrf.token(for: who.token),
+                                                 mustChangePassword: who.mustChangePassword))
+        }
+        router.delete("/api/v1/session") { request, context -> Response in
+            let who = try await signedIn(request, context: context, changing: true, allowExpired: true)
+            try await signOut(token: who.token, context: context)
+            var response = JSONBody.response(["signedOut": who.account])
+            response.headers[.setCookie] = SessionCookie.clearing(SessionCookie.session)
+            return response
+        }
+        router.post("/api/v1/password") { request, context -> Response in
+            let who = try await signedIn(request, context: context, changing: true, allowExpired: true)
+            struct Change: Decodable { var currentPassword: String; var newPassword: String }
+            let change = try await JSONBody.decode(Change.self, from: request, shape: #"{"currentPassword": "...", "newPassword": "..."}"#)
+            try await changePassword(who, current: change.currentPassword, new: change.newPassword, context: context)
+            return JSONBody.response(["passwordChanged": who.account])
+        }
+        router.get("/api/v1/system") { request, context -> Response in
+            let who = try await signedIn(request, context: context, changing: false)
+            async let snapshot = backends.running(session: who.token, sections: [.system])
+            async let status = backends.configdStatus()
+            let system = try await snapshot.config.system
+            let configd = try await status
+            struct SystemView: Encodable {
+                var hostname: String; var location: String?; var contact: String?
+                var host: HostStatus; var configurationRevision: UInt64; var unsavedChanges: Bool; var sessions: Int
+            }
+            return JSONBody.response(SystemView(hostname: system.hostname, location: system.location, contact: system.contact,
+                                                host: HostStatus.current(), configurationRevision: configd.revision,
+                                                unsavedChanges: configd.unsavedChanges, sessions: configd.sessions))
+        }
+        router.get("/api/v1/processes") { request, context -> Response in
+            _ = try await signedIn(request, context: context, changing: false)
+            return JSONBody.response(["processes": try await backends.processes()])
+        }
+        router.get("/api/v1/streams") { request, context -> Response in
+            let who = try await signedIn(request, context: context, changing: false)
+            return JSONBody.response(try await backends.streams(session: who.token))
+        }
+        for action in ["start", "stop"] {
+            router.post("/api/v1/streams/:name/\(action)") { request, context -> Response in
+                guard let name = context.parameters.get("name"), Self.isStreamName(name) else {
+                    throw WebError(.badRequest, "a stream name is 1-64 letters, digits, '.', '_' or '-'")
+                }
+                let who = try await signedIn(request, context: context, changing: true)
+                do throws(WebError) {
+                    let result = action == "start"
+                        ? try await backends.start(stream: name, session: who.token)
+                        : try await backends.stop(stream: name, session: who.token)
+                    record(who, context, "web-stream-\(action)", [("stream", name), ("state", result.state)], "\(who.account) \(action == "start" ? "started" : "stopped") stream \(name) from \(context.peer)")
+                    return JSONBody.response(result)
+                } catch {
+                    record(who, context, "web-stream-\(action)-failed", [("stream", name), ("error", error.message)], "\(who.account) could not \(action) stream \(name) from \(context.peer): \(error.message)", severity: .warning)
+                    throw error
+                }
+            }
+        }
+        router.get("/api/v1/config/running") { request, context -> Response in
+            let who = try await signedIn(request, context: context, changing: false)
+            let snapshot = try await backends.running(session: who.token)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: snapshot.text)))
+        }
+        router.post("/api/v1/config/save") { request, context -> Response in
+            let who = try await signedIn(request, context: context, changing: true)
+            do throws(WebError) {
+                let saved = try await backends.save(session: who.token, peer: context.peer)
+                record(who, context, "web-config-save", [("revision", String(saved.revision))], "\(who.account) saved the configuration from \(context.peer)")
+                return JSONBody.response(saved)
+            } catch {
+                record(who, context, "web-config-save-failed", [("error", error.message)], "\(who.account) could not save the configuration from \(context.peer): \(error.message)", severity: .warning)
+                throw error
+            }
+        }
+        return router
+    }
+
+    // MARK: sessions
+
+    func sessionToken(_ request: Request) -> String? {
+        SessionCookie.value(SessionCookie.session, in: request.headers[.cookie])
+    }
+
+    /// The session behind the request's cookie, checked with configd on
+    /// every request (configd also applies its idle timeout and refreshes
+    /// it). A state-changing request must carry the CSRF token first: it
+    /// is checked before configd is asked, so a forged request costs nothing.
+    func signedIn(_ request: Request, context: WebRequestContext, changing: Bool, allowExpired: Bool = false) async throws(WebError) -> SignedIn {
+        guard let token = sessionToken(request) else { throw WebError(.unauthorized, "sign in first (POST /api/v1/session)") }
+        if changing {
+            let header = HTTPField.Name(CSRFTokens.headerName)!
+            guard csrf.verify(request.headers[header], for: token) else {
+                refuse(context, "\(request.method.rawValue) \(request.uri.path) without its CSRF token")
+                throw WebError(.forbidden, "this request needs the \(CSRFTokens.headerName) header that sign-in returned")
+            }
+        }
+        let who = try await backends.session(token)
+        guard !who.mustChangePassword || allowExpired else {
+            throw WebError(.forbidden, "the password of \(who.account) has expired: change it first (POST /api/v1/password)")
+        }
+        return SignedIn(token: token, account: who.account, role: who.role.rawValue, mustChangePassword: who.mustChangePassword)
+    }
+
+    func signOut(token: String, context: WebRequestContext) async throws(WebError) {
+        let who = try? await backends.session(token)
+        try await backends.logout(token)
+        audit.record(AuditEvent("web-logout", facts: [("account", who?.account ?? "-"), ("channel", "web"), ("peer", context.peer)],
+                                message: "\(who?.account ?? "a session") signed out of the web interface from \(context.peer)"))
+    }
+
+    /// configd checks the current password and the policy, and audits the
+    /// change; webd audits the attempt with the client's address.
+    func changePassword(_ who: SignedIn, current: String, new: String, context: WebRequestContext) async throws(WebError) {
+        do throws(WebError) {
+            try await backends.changePassword(session: who.token, current: current, new: new, peer: context.peer)
+            record(who, context, "web-password-change", [], "\(who.account) changed their password from \(context.peer)")
+        } catch {
+            record(who, context, "web-password-change-failed", [("error", error.message)],
+                   "\(who.account) could not change their password from \(context.peer): \(error.message)", severity: .warning)
+            throw error
+        }
+    }
+
+    func formSignIn(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let form = try await Self.form(request)
+        guard let nonce = SessionCookie.value(SessionCookie.signIn, in: request.headers[.cookie]),
+              csrf.verify(form[CSRFTokens.formField], for: nonce, purpose: .signIn) else {
+            refuse(context, "sign-in form without its CSRF token")
+            return await signInPage(status: .forbidden, message: "The form expired. Sign in again.")
+        }
+        let login: ConfigdMethod.Login
+        do {
+            login = try await backends.authenticate(account: form["account"] ?? "", password: form["password"] ?? "", peer: context.peer)
+        } catch {
+            return await signInPage(status: error.status, message: error.message)
+        }
+        guard login.outcome == "success", let token = login.session else {
+            counters.add(.signInsRefused)
+            return await signInPage(status: Self.status(ofRefusedLogin: login.outcome), message: login.message)
+        }
+        counters.add(.signInsSucceeded)
+        var response = Self.seeOther("/")
+        response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.setting(SessionCookie.session, to: token)))
+        response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.clearing(SessionCookie.signIn)))
+        return response
+    }
+
+    /// The sign-in page with a fresh form token bound to a new cookie.
+    func signInPage(status: HTTPResponse.Status, message: String?) async -> Response {
+        let nonce = SessionCookie.newNonce()
+        var system: SystemSettings?
+        var problem: String?
+        do { system = try await backends.systemSettings() } catch { problem = error.message }
+        let page = HTMLPage.signIn(hostname: system?.hostname ?? SystemSettings.defaultHostname, banner: system?.loginBanner,
+                                   csrf: csrf.token(for: nonce, purpose: .signIn), message: message ?? problem)
+        var response = Self.html(page, status: status)
+        response.headers[.setCookie] = SessionCookie.setting(SessionCookie.signIn, to: nonce)
+        return response
+    }
+
+    func dashboard(_ who: SignedIn) async -> Response {
+        async let system = try? backends.running(session: who.token, sections: [.system])
+        async let processes = Self.outcome { () async throws(WebError) in try await backends.processes() }
+        async let streams = Self.outcome { () async throws(WebError) in try await backends.streams(session: who.token) }
+        var problems: [String] = []
+        let processList: [ProcessStatus]?
+        switch await processes {
+        case .success(let list): processList = list
+        case .failure(let error): processList = nil; problems.append(error.message)
+        }
+        let streamList: [StreamStatus]?
+        switch await streams {
+        case .success(let status): streamList = status.streams
+        case .failure(let error): streamList = nil; problems.append(error.message)
+        }
+        let view = HTMLPage.Dashboard(account: who.account, role: who.role, hostname: await system?.config.system.hostname ?? SystemSettings.defaultHostname,
+                                      host: HostStatus.current(), processes: processList, streams: streamList, problems: problems)
+        return Self.html(HTMLPage.dashboard(view, csrf: csrf.token(for: who.token)))
+    }
+
+    static func outcome<T: Sendable>(_ body: () async throws(WebError) -> T) async -> Result<T, WebError> {
+        do throws(WebError) { return .success(try await body()) } catch { return .failure(error) }
+    }
+
+    // MARK: audit
+
+    func refuse(_ context: WebRequestContext, _ what: String) {
+        counters.add(.csrfRefusals)
+        audit.record(AuditEvent("web-request-refused", severity: .warning, facts: [("channel", "web"), ("peer", context.peer), ("reason", what)],
+                                message: "refused \(what) from \(context.peer)"))
+    }
+
+    func record(_ who: SignedIn, _ context: WebRequestContext, _ kind: String, _ facts: [(name: String, value: String)], _ message: String,
+                severity: SyslogMessage.Severity = .notice) {
+        if severity != .notice { counters.add(.changesFailed) }
+        audit.record(AuditEvent(kind, severity: severity, facts: [("account", who.account), ("role", who.role), ("channel", "web"), ("peer", context.peer)] + facts,
+                                message: message))
+    }
+
+    // MARK: building answers
+
+    static func seeOther(_ location: String) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    static func html(_ page: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+
+    static func form(_ request: Request) async throws(WebError) -> FormFields {
+        guard let type = request.headers[.contentType], type.lowercased().hasPrefix("application/x-www-form-urlencoded") else {
+            throw WebError(.unsupportedMediaType, "send the form as application/x-www-form-urlencoded")
+        }
+        return FormFields(try await JSONBody.read(request))
+    }
+
+    /// configd's refusal outcomes as HTTP statuses.
+    static func status(ofRefusedLogin outcome: String) -> HTTPResponse.Status {
+        switch outcome {
+        case "locked": .forbidden
+        case "too-many-sessions": .tooManyRequests
+        default: .unauthorized
+        }
+    }
+
+    static func isStreamName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count) && name.utf8.allSatisfy {
+            ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5a) || ($0 >= 0x61 && $0 <= 0x7a) || $0 == 0x2e || $0 == 0x5f || $0 == 0x2d
+        }
+    }
+}
+
+/// Outermost on every route: whatever a handler returns or throws, the
+/// client gets the security headers, and an error as `{"error": "..."}`.
+public struct WebResponseMiddleware: RouterMiddleware {
+    public typealias Context = WebRequestContext
+    let counters: WebCounters
+
+    public init(counters: WebCounters = WebCounters()) {
+        self.counters = counters
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = WebError.from(error).response
+        }
+        if response.status == .serviceUnavailable { counters.add(.daemonsUnavailable) }
+        SecurityHeaders.apply(to: &response.headers)
+        return response
+    }
+}
