@@ -238,16 +238,26 @@ func run(_ executable: String, _ arguments: [String]) throws -> (code: Int32, ou
     try ChildProcess.run(executable, arguments)
 }
 
-/// Connects to 127.0.0.1:port and reads until the peer closes.
-func tcpRequest(port: UInt16) throws -> String {
+/// A TCP connection to 127.0.0.1:port; the caller closes it.
+func tcpConnect(port: UInt16) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    guard connected == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED) }
+    guard connected == 0 else {
+        let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .ECONNREFUSED)
+        close(fd)
+        throw error
+    }
+    return fd
+}
+
+/// Connects to 127.0.0.1:port and reads until the peer closes.
+func tcpRequest(port: UInt16) throws -> String {
+    let fd = try tcpConnect(port: port)
+    defer { close(fd) }
     var reply: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 256)
     while true {

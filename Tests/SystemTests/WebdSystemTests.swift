@@ -116,14 +116,8 @@ enum WebdStatusMethod: ControlMethod {
     @Test func stopEndsWebdCleanlyWithAConnectionOpen() throws {
         let harness = try Self.start()
         defer { harness.stop() }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try tcpConnect(port: UInt16(Self.httpsPort))
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(Self.httpsPort).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        #expect(connected == 0)
         let began = ContinuousClock.now
         _ = try harness.client.callBlocking(ProcmonMethod.Stop.self, .init("webd"))
         harness.waitUntil("webd stopped") { harness.status("webd")?.state == "stopped" }
@@ -322,14 +316,8 @@ enum WebdStatusMethod: ControlMethod {
         let harness = try Self.start(webdArguments: "--client-timeout 2")
         defer { harness.stop() }
         for partial in [[UInt8](), [0x16, 0x03, 0x01, 0x02, 0x00, 0x01]] {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let fd = try tcpConnect(port: UInt16(Self.httpsPort))
             defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(Self.httpsPort).bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            #expect(connected == 0)
             _ = partial.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
             let began = ContinuousClock.now
             var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
