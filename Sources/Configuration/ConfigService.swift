@@ -1,4 +1,9 @@
 import ApplianceCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import Glibc
 import Logging
 
@@ -42,6 +47,7 @@ public actor ConfigService {
     private var loginGuard: LoginGuard
     private var sessions: SessionTable
     private var mustChange: Set<SessionToken> = []
+    private var apiTokens: APITokenStore
     private var startupProblem: String?
     private var watchers: [UInt64: Watcher] = [:]
     private var nextWatcher: UInt64 = 0
@@ -91,6 +97,7 @@ public actor ConfigService {
         startup = config
         loginGuard = LoginGuard(config: config, hasher: hasher)
         sessions = SessionTable(policy: config.policy)
+        apiTokens = Self.loadAPITokens(paths: paths, logger: logger)
     }
 
     private static func withInitialAdmin(_ config: ApplianceConfig, password given: String?, hasher: PasswordHasher,
@@ -119,6 +126,10 @@ public actor ConfigService {
     // MARK: Who is calling
 
     private func principal(session: String?, origin: RequestOrigin?, caller: PeerCredentials, allowMustChange: Bool = false) throws(ControlError) -> Principal {
+        if let session, APITokenStore.looksLikeSecret(session) {
+            let holder = try apiTokenHolder(session)
+            return Principal(account: holder.name, role: holder.role, origin: origin ?? RequestOrigin(channel: "api-token", peer: "-"), caller: caller, session: nil)
+        }
         if let session {
             guard let token = SessionToken(hex: session), let found = sessions.touch(token, now: .now) else {
                 throw ControlError(.permissionDenied, "the session has expired or is unknown; sign in again")
@@ -457,6 +468,10 @@ public actor ConfigService {
     }
 
     public func checkSession(_ token: String, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.SessionInfo {
+        if APITokenStore.looksLikeSecret(token) {
+            let holder = try apiTokenHolder(token)
+            return ConfigdMethod.SessionInfo(account: holder.name, role: holder.role, mustChangePassword: false)
+        }
         guard let parsed = SessionToken(hex: token), let session = sessions.touch(parsed, now: .now) else {
             throw ControlError(.permissionDenied, "the session has expired or is unknown; sign in again")
         }
@@ -467,6 +482,87 @@ public actor ConfigService {
         guard let parsed = SessionToken(hex: token), let ended = sessions.end(parsed) else { return }
         mustChange.remove(parsed)
         audit.record(AuditEvent("session-close", facts: [("account", ended.account), ("uid", String(caller.uid))], message: "\(ended.account) signed out"))
+    }
+
+    // MARK: API tokens
+
+    /// The account an API token acts as: it must exist and be unlocked now,
+    /// and its role is the account's current one.
+    private func apiTokenHolder(_ secret: String) throws(ControlError) -> Account {
+        guard let token = apiTokens.match(secret), let account = running.accounts.first(where: { $0.name == token.account }), !account.locked else {
+            throw ControlError(.permissionDenied, "the API token is unknown, revoked, or its account is locked")
+        }
+        return account
+    }
+
+    /// Issues an API token for an account (admin only); the secret is in the
+    /// answer once and never again.
+    public func createAPIToken(_ parameters: ConfigdMethod.APITokenCreateParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.APITokenIssued {
+        let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
+        guard who.role == .admin else { throw ControlError(.permissionDenied, "only an admin may create API tokens") }
+        guard running.accounts.contains(where: { $0.name == parameters.account }) else {
+            throw ControlError(.invalidParameters, "no account \(parameters.account)")
+        }
+        let label = parameters.label
+        guard !label.isEmpty, label.utf8.count <= 64, label.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
+            throw ControlError(.invalidParameters, "a token label is 1-64 printable characters without spaces")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let entry: APIToken, secret: String
+        do throws(APITokenRefusal) {
+            (entry, secret) = try apiTokens.issue(account: parameters.account, label: label, now: Int64(time(nil)), using: &generator)
+        } catch {
+            throw ControlError(.invalidParameters, error.description)
+        }
+        try saveAPITokens()
+        audit.record(AuditEvent("api-token-created", facts: who.auditFacts + [("token-account", entry.account), ("token-id", entry.id), ("label", entry.label)],
+                                message: "\(who.account) created API token \(entry.id) (\(entry.label)) for \(entry.account)"))
+        return .init(token: Self.listed(entry), secret: secret)
+    }
+
+    /// The API tokens (admin: all; anyone else: their own), without secrets or hashes.
+    public func listAPITokens(_ parameters: ConfigdMethod.APITokenListParameters, caller: PeerCredentials) throws(ControlError) -> [ConfigdMethod.APITokenInfo] {
+        let who = try principal(session: parameters.session, origin: nil, caller: caller)
+        return apiTokens.tokens.filter { who.role == .admin || $0.account == who.account }.map(Self.listed)
+    }
+
+    /// Revokes an API token (admin only); it stops working at once.
+    public func revokeAPIToken(_ parameters: ConfigdMethod.APITokenRevokeParameters, caller: PeerCredentials) throws(ControlError) {
+        let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
+        guard who.role == .admin else { throw ControlError(.permissionDenied, "only an admin may revoke API tokens") }
+        guard let gone = apiTokens.revoke(id: parameters.id) else { throw ControlError(.invalidParameters, "no API token \(parameters.id)") }
+        try saveAPITokens()
+        audit.record(AuditEvent("api-token-revoked", facts: who.auditFacts + [("token-account", gone.account), ("token-id", gone.id), ("label", gone.label)],
+                                message: "\(who.account) revoked API token \(gone.id) (\(gone.label)) of \(gone.account)"))
+    }
+
+    private static func listed(_ token: APIToken) -> ConfigdMethod.APITokenInfo {
+        .init(id: token.id, account: token.account, label: token.label, created: token.created)
+    }
+
+    private var apiTokensPath: String { paths.stateDirectory("configd") + "/api-tokens.json" }
+
+    private static func loadAPITokens(paths: AppliancePaths, logger: Logger) -> APITokenStore {
+        let path = paths.stateDirectory("configd") + "/api-tokens.json"
+        guard let bytes = try? AtomicFile.read(path) else { return APITokenStore() }
+        do {
+            return try JSONDecoder().decode(APITokenStore.self, from: Data(bytes))
+        } catch {
+            // Refusing every token is the safe side; the file is kept for a look.
+            logger.error("API tokens in \(path) unreadable (\(error)); no token is accepted until one is created")
+            return APITokenStore()
+        }
+    }
+
+    private func saveAPITokens() throws(ControlError) {
+        // Deleted accounts' tokens go with them.
+        _ = apiTokens.keepOnly(accounts: Set(running.accounts.map(\.name)))
+        do {
+            let data = try JSONEncoder().encode(apiTokens)
+            try AtomicFile.write([UInt8](data), to: apiTokensPath, mode: 0o600)
+        } catch {
+            throw ControlError(.failed, "the API tokens could not be written: \(error)")
+        }
     }
 
     /// Ends sessions idle past the policy's timeout (on the monotonic clock).

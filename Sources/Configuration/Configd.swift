@@ -126,6 +126,16 @@ public enum Configd {
             }
             return await service.keyOwner(parameters)
         }
+        routes.register(ConfigdMethod.APITokenCreate.self, permission: .anyone) { parameters, caller in
+            try await service.createAPIToken(parameters, caller: caller)
+        }
+        routes.register(ConfigdMethod.APITokenList.self, permission: .anyone) { parameters, caller in
+            try await service.listAPITokens(parameters, caller: caller)
+        }
+        routes.register(ConfigdMethod.APITokenRevoke.self, permission: .anyone) { parameters, caller in
+            try await service.revokeAPIToken(parameters, caller: caller)
+            return NoValue()
+        }
         routes.register(ConfigdMethod.Status.self, permission: .anyone) { _, _ in
             await service.status()
         }

@@ -275,6 +275,75 @@ public enum ConfigdMethod {
         public static let name = "ssh-key-owner"
     }
 
+    public struct APITokenCreateParameters: Codable, Sendable {
+        public var session: String?
+        /// The account the token acts as (its current role applies).
+        public var account: String
+        /// 1-64 printable characters, no spaces: what it is for.
+        public var label: String
+        public var origin: RequestOrigin?
+        public init(session: String?, account: String, label: String, origin: RequestOrigin? = nil) {
+            self.session = session
+            self.account = account
+            self.label = label
+            self.origin = origin
+        }
+    }
+
+    /// An API token as listed: never its secret or hash.
+    public struct APITokenInfo: Codable, Sendable, Equatable {
+        public var id: String
+        public var account: String
+        public var label: String
+        /// Unix seconds.
+        public var created: Int64
+    }
+
+    public struct APITokenIssued: Codable, Sendable, Equatable {
+        public var token: APITokenInfo
+        /// `apt_…`: shown this once; configd keeps only its SHA-256.
+        public var secret: String
+    }
+
+    /// Issues a bearer token for scripts (admin only). Wherever a session
+    /// token is accepted (configd, and the daemons that check sessions with
+    /// configd), an API token is too, as its account with its current role.
+    public enum APITokenCreate: ControlMethod {
+        public typealias Parameters = APITokenCreateParameters
+        public typealias Result = APITokenIssued
+        public static let name = "api-token-create"
+    }
+
+    public struct APITokenListParameters: Codable, Sendable {
+        public var session: String?
+        public init(session: String?) { self.session = session }
+    }
+
+    /// The API tokens: all of them for an admin, one's own for anyone else.
+    public enum APITokenList: ControlMethod {
+        public typealias Parameters = APITokenListParameters
+        public typealias Result = [APITokenInfo]
+        public static let name = "api-token-list"
+    }
+
+    public struct APITokenRevokeParameters: Codable, Sendable {
+        public var session: String?
+        public var id: String
+        public var origin: RequestOrigin?
+        public init(session: String?, id: String, origin: RequestOrigin? = nil) {
+            self.session = session
+            self.id = id
+            self.origin = origin
+        }
+    }
+
+    /// Revokes an API token (admin only); it stops working at once.
+    public enum APITokenRevoke: ControlMethod {
+        public typealias Parameters = APITokenRevokeParameters
+        public typealias Result = NoValue
+        public static let name = "api-token-revoke"
+    }
+
     public struct StatusResult: Codable, Sendable, Equatable {
         public var revision: UInt64
         public var savedRevision: UInt64

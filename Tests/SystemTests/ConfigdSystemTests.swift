@@ -158,6 +158,59 @@ import Testing
         #expect(try await client.call(ConfigdMethod.Get.self, .init()).text.contains("hostname") == false)
     }
 
+    /// An API token acts as its account with the account's current role,
+    /// wherever a session token is accepted: an admin issues it (audited),
+    /// it works for an operator's change and is refused an admin's; locking
+    /// the account or revoking the token stops it at once; configd keeps only
+    /// its hash (mode 0600) and still honours it after a restart.
+    @Test func apiTokensActAsTheirAccountUntilRevoked() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = Self.configd(harness)
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["account otto role operator"]))
+        let issued = try await client.call(ConfigdMethod.APITokenCreate.self, .init(session: nil, account: "otto", label: "nms-poller"))
+        let secret = issued.secret
+        #expect(secret.hasPrefix("apt_") && issued.token.account == "otto")
+        harness.waitUntil("creation audited") { harness.audit.events(kind: "api-token-created").contains { $0.contains(issued.token.id) && !$0.contains(secret) } }
+
+        let checked = try await client.call(ConfigdMethod.SessionCheck.self, .init(session: secret))
+        #expect(checked.account == "otto" && checked.role == .operator)
+        let applied = try await client.call(ConfigdMethod.Apply.self, .init(session: secret, commands: ["stream cam1 source file:/srv/cam1.ts destination rtp://239.1.1.1:5000"]))
+        #expect(applied.diff.contains { $0.hasPrefix("+ stream cam1") })
+        await #expect(throws: ControlError.self) {
+            _ = try await client.call(ConfigdMethod.Apply.self, .init(session: secret, commands: ["hostname by-token"]))
+        }
+        await #expect(throws: ControlError.self, "only an admin issues tokens") {
+            _ = try await client.call(ConfigdMethod.APITokenCreate.self, .init(session: secret, account: "otto", label: "second"))
+        }
+        #expect(try await client.call(ConfigdMethod.APITokenList.self, .init(session: secret)).map(\.id) == [issued.token.id])
+
+        let file = harness.paths.stateDirectory("configd") + "/api-tokens.json"
+        var info = stat()
+        #expect(stat(file, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let stored = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(!stored.contains(String(secret.suffix(64))), "configd keeps the hash, not the secret")
+
+        // A restart of configd keeps the token (and the saved account it acts as).
+        _ = try await client.call(ConfigdMethod.Save.self, .init())
+        let pid = try #require(harness.running("configd")?.pid)
+        kill(pid, SIGKILL)
+        harness.waitUntil("configd back") { (harness.running("configd")?.pid).map { $0 != pid } ?? false }
+        #expect(try await client.call(ConfigdMethod.SessionCheck.self, .init(session: secret)).account == "otto")
+
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["account otto locked"]))
+        await #expect(throws: ControlError.self, "a locked account's token is refused") {
+            _ = try await client.call(ConfigdMethod.SessionCheck.self, .init(session: secret))
+        }
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["no account otto locked"]))
+        #expect(try await client.call(ConfigdMethod.SessionCheck.self, .init(session: secret)).role == .operator)
+        _ = try await client.call(ConfigdMethod.APITokenRevoke.self, .init(session: nil, id: issued.token.id))
+        await #expect(throws: ControlError.self, "a revoked token is refused") {
+            _ = try await client.call(ConfigdMethod.SessionCheck.self, .init(session: secret))
+        }
+        harness.waitUntil("revocation audited") { harness.audit.events(kind: "api-token-revoked").contains { $0.contains(issued.token.id) } }
+    }
+
     /// An invalid change set is refused whole, naming the problem, and the running configuration is untouched.
     @Test func anInvalidChangeSetIsRefusedWhole() async throws {
         let harness = try Self.start()

@@ -1,0 +1,97 @@
+import Crypto
+
+/// One API token of an account, as configd keeps it: never the secret itself,
+/// only its SHA-256 (the secret is 256 random bits, so a plain hash is as
+/// strong as a password hash would be, and checking it costs nothing).
+public struct APIToken: Codable, Sendable, Equatable {
+    /// 16 hex digits, public: how the token is listed and revoked.
+    public var id: String
+    /// The account whose role the token carries.
+    public var account: String
+    /// What the admin called it ("nms-poller").
+    public var label: String
+    /// Unix seconds.
+    public var created: Int64
+    /// SHA-256 of the secret, 64 hex digits.
+    public var secretHash: String
+}
+
+/// The API tokens: bearer credentials for scripts, created and revoked by an
+/// admin, each acting as one account with that account's current role (so a
+/// lock, a role change or a deletion takes effect at once).
+///
+/// A secret reads `apt_<id>_<64 hex digits>`: the id finds the entry without
+/// scanning, the rest is compared by hash in constant time. The prefix tells
+/// it apart from a session token (64 hex digits) wherever either is accepted.
+public struct APITokenStore: Codable, Sendable, Equatable {
+    public private(set) var tokens: [APIToken] = []
+
+    /// Tokens per account, so a runaway script cannot grow the file for ever.
+    public static let perAccountLimit = 16
+    public static let prefix = "apt_"
+
+    public init() {}
+
+    /// A new token for `account`; returns its entry and the secret, which is
+    /// shown once and never stored.
+    public mutating func issue<Generator: RandomNumberGenerator>(account: String, label: String, now: Int64,
+                                                                 using generator: inout Generator) throws(APITokenRefusal) -> (APIToken, String) {
+        guard tokens.filter({ $0.account == account }).count < Self.perAccountLimit else {
+            throw APITokenRefusal("\(account) already has \(Self.perAccountLimit) API tokens; revoke one first")
+        }
+        var id: String
+        repeat {
+            id = Hex.encode((0..<8).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        } while tokens.contains { $0.id == id }
+        let random = Hex.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let secret = Self.prefix + id + "_" + random
+        let entry = APIToken(id: id, account: account, label: label, created: now, secretHash: Self.hash(secret))
+        tokens.append(entry)
+        return (entry, secret)
+    }
+
+    /// The entry a presented secret belongs to; nil for anything malformed,
+    /// unknown or revoked.
+    public func match(_ secret: String) -> APIToken? {
+        guard let id = Self.id(of: secret), let entry = tokens.first(where: { $0.id == id }) else { return nil }
+        let expected = Array(entry.secretHash.utf8), given = Array(Self.hash(secret).utf8)
+        guard expected.count == given.count else { return nil }
+        var difference: UInt8 = 0
+        for index in expected.indices { difference |= expected[index] ^ given[index] }
+        return difference == 0 ? entry : nil
+    }
+
+    /// Removes the token `id`; returns it, or nil if there is none.
+    public mutating func revoke(id: String) -> APIToken? {
+        guard let index = tokens.firstIndex(where: { $0.id == id }) else { return nil }
+        return tokens.remove(at: index)
+    }
+
+    /// Removes every token of accounts not in `accounts` (deleted ones).
+    public mutating func keepOnly(accounts: Set<String>) -> [APIToken] {
+        let gone = tokens.filter { !accounts.contains($0.account) }
+        tokens.removeAll { !accounts.contains($0.account) }
+        return gone
+    }
+
+    /// Whether `text` has the shape of an API token secret (not whether it is valid).
+    public static func looksLikeSecret(_ text: String) -> Bool { id(of: text) != nil }
+
+    /// The id of a well-formed secret: `apt_` + 16 hex + `_` + 64 hex.
+    static func id(of secret: String) -> String? {
+        let bytes = Array(secret.utf8)
+        guard bytes.count == prefix.utf8.count + 16 + 1 + 64, secret.hasPrefix(prefix) else { return nil }
+        let id = bytes[4..<20], separator = bytes[20], random = bytes[21...]
+        func isHex(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) }
+        guard separator == UInt8(ascii: "_"), id.allSatisfy(isHex), random.allSatisfy(isHex) else { return nil }
+        return String(decoding: id, as: UTF8.self)
+    }
+
+    static func hash(_ secret: String) -> String { Hex.encode(Array(SHA256.hash(data: Array(secret.utf8)))) }
+}
+
+/// Why a token could not be issued.
+public struct APITokenRefusal: Error, Equatable, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
