@@ -33,12 +33,23 @@ public struct CertificateStore: Sendable {
         public var description: String
     }
 
-    /// The stored identity, or a new self-signed one written first.
+    var previousCertificatePath: String { folder + "/certificate.pem.previous" }
+    var previousKeyPath: String { folder + "/key.pem.previous" }
+
+    /// The stored identity, or a new self-signed one written first. A pair
+    /// that does not match (an install cut between its two renames) falls
+    /// back to the pair it replaced.
     public func loadOrCreate(hostname: String, now: Date = Date()) throws -> Identity {
         let certificate = try AtomicFile.read(certificatePath)
         let key = try AtomicFile.read(keyPath)
         if let certificate, let key {
-            return Identity(certificatePEM: String(decoding: certificate, as: UTF8.self), keyPEM: String(decoding: key, as: UTF8.self), generated: false)
+            let identity = Identity(certificatePEM: String(decoding: certificate, as: UTF8.self), keyPEM: String(decoding: key, as: UTF8.self), generated: false)
+            if (try? Self.check(certificatePEM: identity.certificatePEM, keyPEM: identity.keyPEM, now: nil)) != nil { return identity }
+            if let oldCertificate = try AtomicFile.read(previousCertificatePath), let oldKey = try AtomicFile.read(previousKeyPath) {
+                let previous = Identity(certificatePEM: String(decoding: oldCertificate, as: UTF8.self), keyPEM: String(decoding: oldKey, as: UTF8.self), generated: false)
+                if (try? Self.check(certificatePEM: previous.certificatePEM, keyPEM: previous.keyPEM, now: nil)) != nil { return previous }
+            }
+            return identity  // TLSPolicy will say what is wrong with it
         }
         if (certificate == nil) != (key == nil) {
             throw StoreError(description: "\(folder) holds only one of certificate.pem and key.pem; restore the other or remove both to generate a new pair")
@@ -48,6 +59,73 @@ public struct CertificateStore: Sendable {
         try AtomicFile.write(made.keyPEM, to: keyPath, mode: 0o600)
         try AtomicFile.write(made.certificatePEM, to: certificatePath, mode: 0o644)
         return made
+    }
+
+    /// What a certificate says, for the system page and the API.
+    public struct Summary: Codable, Sendable, Equatable {
+        public var subject: String
+        public var issuer: String
+        public var subjectAlternativeNames: [String]
+        public var notValidBefore: String
+        public var notValidAfter: String
+        /// SHA-256 of the DER, colon-separated hex.
+        public var sha256Fingerprint: String
+        public var selfSigned: Bool
+    }
+
+    /// Checks an uploaded pair and returns what its certificate says: PEM
+    /// certificate chain (leaf first) and key; the key must be ECDSA P-256 or
+    /// P-384 (TLSPolicy's TLS 1.2 suites are ECDSA's) and the leaf's own;
+    /// with `now`, the leaf must be valid at that time.
+    public static func check(certificatePEM: String, keyPEM: String, now: Date?) throws(StoreError) -> Summary {
+        let leaf: Certificate
+        let key: Certificate.PrivateKey
+        do { leaf = try Certificate(pemEncoded: certificatePEM) } catch { throw StoreError(description: "the certificate is not a PEM X.509 certificate: \(error)") }
+        do { key = try Certificate.PrivateKey(pemEncoded: keyPEM) } catch { throw StoreError(description: "the key is not a PEM private key: \(error)") }
+        guard P256.Signing.PublicKey(key.publicKey) != nil || P384.Signing.PublicKey(key.publicKey) != nil else {
+            throw StoreError(description: "the key must be ECDSA P-256 or P-384 (webd's TLS 1.2 suites are ECDHE-ECDSA)")
+        }
+        guard key.publicKey == leaf.publicKey else { throw StoreError(description: "the key does not belong to the certificate (their public keys differ)") }
+        if let now {
+            guard leaf.notValidBefore <= now else { throw StoreError(description: "the certificate is not valid before \(leaf.notValidBefore)") }
+            guard leaf.notValidAfter > now else { throw StoreError(description: "the certificate expired on \(leaf.notValidAfter)") }
+        }
+        var names: [String] = []
+        if let alternatives = try? leaf.extensions.subjectAlternativeNames {
+            for name in alternatives {
+                switch name {
+                case .dnsName(let dns): names.append("DNS:" + dns)
+                case .ipAddress(let octets): names.append("IP:" + Self.addressText(Array(octets.bytes)))
+                default: names.append(String(describing: name))
+                }
+            }
+        }
+        var der = DER.Serializer()
+        let fingerprint = (try? der.serialize(leaf)).map { _ in
+            SHA256.hash(data: der.serializedBytes).map { byte in
+                let digits = Array("0123456789ABCDEF".utf8)
+                return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]], as: UTF8.self)
+            }.joined(separator: ":")
+        } ?? ""
+        return Summary(subject: String(describing: leaf.subject), issuer: String(describing: leaf.issuer), subjectAlternativeNames: names,
+                       notValidBefore: String(describing: leaf.notValidBefore), notValidAfter: String(describing: leaf.notValidAfter),
+                       sha256Fingerprint: fingerprint, selfSigned: leaf.subject == leaf.issuer)
+    }
+
+    /// Installs a checked pair: the current one is kept as `*.previous`, then
+    /// the key (0600) and the certificate replace it, each by rename.
+    public func install(certificatePEM: String, keyPEM: String) throws {
+        for (current, previous) in [(keyPath, previousKeyPath), (certificatePath, previousCertificatePath)] {
+            if let bytes = try AtomicFile.read(current) { try AtomicFile.write(bytes, to: previous, mode: current == keyPath ? 0o600 : 0o644) }
+        }
+        try AtomicFile.write(keyPEM, to: keyPath, mode: 0o600)
+        try AtomicFile.write(certificatePEM, to: certificatePath, mode: 0o644)
+    }
+
+    static func addressText(_ octets: [UInt8]) -> String {
+        if octets.count == 4 { return octets.map(String.init).joined(separator: ".") }
+        guard octets.count == 16 else { return octets.map { String($0, radix: 16) }.joined(separator: ":") }
+        return stride(from: 0, to: 16, by: 2).map { String(UInt16(octets[$0]) << 8 | UInt16(octets[$0 + 1]), radix: 16) }.joined(separator: ":")
     }
 
     /// A self-signed P-256 certificate: SANs DNS:hostname, IP:127.0.0.1,

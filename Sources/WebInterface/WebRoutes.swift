@@ -34,7 +34,12 @@ public struct WebRoutes: Sendable {
     public let audit: AuditClient
     public let counters: WebCounters
 
-    public init(backends: ApplianceBackends, csrf: CSRFTokens = CSRFTokens(), audit: AuditClient, counters: WebCounters = WebCounters()) {
+    /// Installs an admin's certificate; nil where no TLS is served (route tests).
+    let certificates: CertificateInstaller?
+
+    public init(backends: ApplianceBackends, csrf: CSRFTokens = CSRFTokens(), audit: AuditClient, counters: WebCounters = WebCounters(),
+                certificates: CertificateInstaller? = nil) {
+        self.certificates = certificates
         self.backends = backends
         self.csrf = csrf
         self.audit = audit
@@ -210,10 +215,17 @@ public struct WebRoutes: Sendable {
                 throw error
             }
         }
+        addCredentialRoutes(to: router)
         return router
     }
 
     // MARK: sessions
+
+    /// The credentials of `Authorization: Bearer …`, if the request has it.
+    static func bearerToken(_ request: Request) -> String? {
+        guard let value = request.headers[.authorization], value.lowercased().hasPrefix("bearer ") else { return nil }
+        return String(value.dropFirst(7).drop { $0 == " " })
+    }
 
     func sessionToken(_ request: Request) -> String? {
         SessionCookie.value(SessionCookie.session, in: request.headers[.cookie])
@@ -224,6 +236,13 @@ public struct WebRoutes: Sendable {
     /// it). A state-changing request must carry the CSRF token first: it
     /// is checked before configd is asked, so a forged request costs nothing.
     func signedIn(_ request: Request, context: WebRequestContext, changing: Bool, allowExpired: Bool = false) async throws(WebError) -> SignedIn {
+        // An API token (`Authorization: Bearer apt_…`) is no ambient
+        // credential a browser adds by itself, so it needs no CSRF token.
+        if let bearer = Self.bearerToken(request) {
+            guard APITokenStore.looksLikeSecret(bearer) else { throw WebError(.unauthorized, "the bearer token is not an API token (apt_…)") }
+            let who = try await backends.session(bearer)
+            return SignedIn(token: bearer, account: who.account, role: who.role.rawValue, mustChangePassword: false)
+        }
         guard let token = sessionToken(request) else { throw WebError(.unauthorized, "sign in first (POST /api/v1/session)") }
         if changing {
             let header = HTTPField.Name(CSRFTokens.headerName)!

@@ -53,15 +53,17 @@ public enum Webd {
         let hostname = Mutex(firstSystem?.hostname ?? SystemSettings.defaultHostname)
         let store = CertificateStore(folder: paths.stateDirectory("webd"))
         let tls: TLSConfiguration
+        let identity: ServerTLSIdentity
         do {
             try AtomicFile.makeFolders(store.folder, mode: 0o700)
-            let identity = try store.loadOrCreate(hostname: hostname.withLock { $0 })
-            if identity.generated {
+            let stored = try store.loadOrCreate(hostname: hostname.withLock { $0 })
+            if stored.generated {
                 logger.notice("generated a self-signed ECDSA P-256 certificate for \(hostname.withLock { $0 }), 127.0.0.1 and ::1 in \(store.folder)")
                 audit.record(AuditEvent("web-certificate-generated", facts: [("path", store.certificatePath)],
                                         message: "webd generated a self-signed certificate in \(store.certificatePath)"))
             }
-            tls = try TLSPolicy.serverConfiguration(certificatePEM: identity.certificatePEM, keyPEM: identity.keyPEM)
+            tls = try TLSPolicy.serverConfiguration(certificatePEM: stored.certificatePEM, keyPEM: stored.keyPEM)
+            identity = try ServerTLSIdentity(tls)
         } catch {
             logger.critical("cannot start: the TLS certificate: \(error)")
             return exitSystemError
@@ -69,13 +71,12 @@ public enum Webd {
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, settings.threads))
         let counters = WebCounters()
-        let routes = WebRoutes(backends: backends, audit: audit, counters: counters)
+        let routes = WebRoutes(backends: backends, audit: audit, counters: counters,
+                               certificates: CertificateInstaller(store: store, identity: identity))
         let responder = routes.router().buildResponder()
         let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [MalformedRequestAnswer()],
                                                idleTimeout: .seconds(settings.idleTimeoutSeconds), httpDecoderConfiguration: decoderLimits)
-        let httpsChild: TLSChannel<HTTP1Channel>
-        do {
-            httpsChild = try TLSChannel(HTTP1Channel(responder: { request, writer, channel in
+        let httpsChild = ReloadableTLSChannel(HTTP1Channel(responder: { request, writer, channel in
                 let context = WebRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
                 var response: Response
                 do {
@@ -85,13 +86,9 @@ public enum Webd {
                     SecurityHeaders.apply(to: &response.headers)
                 }
                 try await writer.write(response: response.head, body: response.body)
-            }, configuration: http1), tlsConfiguration: tls)
-        } catch {
-            logger.critical("cannot start: TLS: \(error)")
-            return exitSystemError
-        }
+            }, configuration: http1), identity: identity)
 
-        let httpsSocket: BoundListener<TLSChannel<HTTP1Channel>>.Socket =
+        let httpsSocket: BoundListener<ReloadableTLSChannel<HTTP1Channel>>.Socket =
             passed?.fd(named: "https").map { .inherited($0) } ?? .address(host: settings.listenAddress, port: 443 + settings.portBase)
         let httpsListener = BoundListener(name: "https", child: httpsChild, socket: httpsSocket, group: group, logger: logger,
                                           maximumConnections: settings.maximumConnections, counters: counters)
