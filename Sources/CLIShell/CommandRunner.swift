@@ -151,6 +151,18 @@ public final class CommandRunner {
             if parsed.json { return emit(json: snapshot.config.accounts.map(AccountView.init)) }
             write(Render.accounts(snapshot.config.accounts))
         case .showAudit: try showAudit(parsed)
+        case .showTokens:
+            let tokens = try call("configd", ConfigdMethod.APITokenList.self, .init(session: session))
+            if parsed.json { return emit(json: tokens) }
+            write(tokens.isEmpty ? "(no API tokens)\n" : Render.apiTokens(tokens))
+        case .accountTokenCreate:
+            let issued = try call("configd", ConfigdMethod.APITokenCreate.self,
+                                  .init(session: session, account: parsed.arguments["NAME"] ?? "", label: parsed.arguments["LABEL"] ?? "", origin: identity.origin))
+            if parsed.json { return emit(json: issued) }
+            write("API token \(issued.token.id) for \(issued.token.account) (\(issued.token.label)); its secret, shown only now:\n\(issued.secret)\n")
+        case .accountTokenRevoke:
+            _ = try call("configd", ConfigdMethod.APITokenRevoke.self, .init(session: session, id: parsed.arguments["ID"] ?? "", origin: identity.origin))
+            write("API token \(parsed.arguments["ID"] ?? "") revoked.\n")
         case .showLogging:
             let service = parsed.arguments["SERVICE"] ?? ""
             let lines = parsed.arguments["LINES"].flatMap(Int.init)

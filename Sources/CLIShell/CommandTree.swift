@@ -27,6 +27,9 @@ public enum CommandID: String, Sendable, CaseIterable {
     case accountKeyAdd = "account pubkey add"
     case accountKeyDelete = "account pubkey delete"
     case accountRole = "account role"
+    case accountTokenCreate = "account api-token create"
+    case accountTokenRevoke = "account api-token revoke"
+    case showTokens = "show api-tokens"
     case password = "passwd"
     case policy = "policy"
     case banner = "banner"
@@ -57,6 +60,7 @@ public enum CommandTree {
             ]),
             .keyword("startup-config", "the configuration loaded at the next start", command: .showStartup),
             .keyword("streams", "every stream with its state and live rates", command: .showStreams),
+            .keyword("api-tokens", "API tokens: id, account, label, created", command: .showTokens),
             .keyword("stream", "one stream in detail", [
                 .argument("NAME", .stream, "the stream's name", command: .showStream),
             ]),
@@ -107,6 +111,10 @@ public enum CommandTree {
                 .keyword("lock", "refuse its logins and end its sessions", command: .accountLock),
                 .keyword("unlock", "allow its logins again", command: .accountUnlock),
                 .keyword("delete", "remove it", command: .accountDelete),
+                .keyword("api-token", "bearer tokens for scripts (admin)", [
+                    .keyword("create", "a new token; its secret is shown once", [.argument("LABEL", .word, "what it is for, e.g. nms-poller", command: .accountTokenCreate)]),
+                    .keyword("revoke", "stop a token at once", [.argument("ID", .word, "the id shown by show api-tokens", command: .accountTokenRevoke)]),
+                ]),
                 .keyword("pubkey", "its ssh public keys", [
                     .keyword("add", "add a key", [.argument("KEY", .rest, "\"TYPE BASE64 [COMMENT]\" as in authorized_keys", command: .accountKeyAdd)]),
                     .keyword("delete", "remove a key", [.argument("KEY", .rest, "\"TYPE BASE64 [COMMENT]\" as shown by show accounts", command: .accountKeyDelete)]),

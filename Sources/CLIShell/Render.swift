@@ -169,6 +169,12 @@ enum Render {
         return out
     }
 
+    static func apiTokens(_ tokens: [ConfigdMethod.APITokenInfo]) -> String {
+        var table = TextTable([("Id", .left), ("Account", .left), ("Label", .left), ("Created", .left)])
+        for token in tokens { table.add([token.id, token.account, token.label, date(token.created)]) }
+        return table.render()
+    }
+
     static func system(_ view: SystemView) -> String {
         var pairs: [(String, String)] = [("Hostname", view.hostname)]
         if let location = view.location { pairs.append(("Location", location)) }

@@ -1,5 +1,6 @@
 import ApplianceCore
 import Audit
+import Configuration
 import Foundation
 import Glibc
 import Testing
@@ -95,6 +96,22 @@ import Testing
         #expect(down.code == 1)
         #expect(down.error.contains("sessmgrd is not answering"), "\(down.error)")
         #expect(try Self.cli(harness, "show processes").code == 0, "the rest still answers")
+
+        // API tokens: made, listed and revoked from the CLI; the secret works
+        // as the account's credential with configd until revoked.
+        #expect(try Self.cli(harness, "account poller create role viewer").code == 0)
+        let issued = try Self.cli(harness, "account poller api-token create nms")
+        #expect(issued.code == 0, "\(issued.error)")
+        let secret = try #require(issued.output.split(separator: "\n").last.map(String.init))
+        let id = try #require(issued.output.split(separator: " ").dropFirst(2).first.map(String.init))
+        #expect(secret.hasPrefix("apt_\(id)_"), "\(issued.output)")
+        let configd = ControlClient(paths: harness.paths, daemon: "configd", timeout: .seconds(10))
+        #expect(try configd.callBlocking(ConfigdMethod.SessionCheck.self, .init(session: secret)).account == "poller")
+        let listed = try Self.cli(harness, "show api-tokens")
+        #expect(listed.output.contains(id) && listed.output.contains("poller") && !listed.output.contains(secret), "\(listed.output)")
+        #expect(try Self.cli(harness, "account poller api-token revoke \(id)").code == 0)
+        #expect(try Self.cli(harness, "show api-tokens").output.contains("(no API tokens)"))
+        #expect(throws: ControlError.self) { _ = try configd.callBlocking(ConfigdMethod.SessionCheck.self, .init(session: secret)) }
     }
 
     /// Over ssh: the banner shows, the CLI runs as the account's own OS user
