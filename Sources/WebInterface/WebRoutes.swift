@@ -225,14 +225,23 @@ public struct WebRoutes: Sendable {
     // MARK: sessions
 
     /// The session of a page request, or nil when the browser should go
-    /// to the sign-in page. An expired password leads to `/password` only.
+    /// elsewhere (`pageRedirect`): signed out, or the password expired.
     func pageSession(_ request: Request, context: WebRequestContext) async throws(WebError) -> SignedIn? {
         do throws(WebError) {
-            return try await signedIn(request, context: context, changing: false, forPage: true)
+            let who = try await signedIn(request, context: context, changing: false, allowExpired: true, forPage: true)
+            return who.mustChangePassword ? nil : who
         } catch {
             guard error.status == .unauthorized else { throw error }
             return nil
         }
+    }
+
+    /// Where a page request without a usable session goes: `/password`
+    /// when its password expired (that page and sign-out still work), else
+    /// the sign-in page.
+    func pageRedirect(_ request: Request, context: WebRequestContext) async -> String {
+        guard let who = try? await signedIn(request, context: context, changing: false, allowExpired: true, forPage: true) else { return "/login" }
+        return who.mustChangePassword ? "/password" : "/login"
     }
 
     /// The session and fields of a form post, its hidden CSRF field checked
