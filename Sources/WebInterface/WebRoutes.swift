@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import ApplianceCore
 import Configuration
 import HTTPTypes
@@ -124,6 +129,11 @@ public struct WebRoutes: Sendable {
         }
 
         // MARK: API
+        router.get("/api/v1/openapi.json") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json + "\n")))
+        }
         router.post("/api/v1/session") { request, context -> Response in
             struct Credentials: Decodable { var account: String; var password: String }
             let credentials = try await JSONBody.decode(Credentials.self, from: request, shape: #"{"account": "...", "password": "..."}"#)
@@ -159,16 +169,17 @@ public struct WebRoutes: Sendable {
         }
         router.get("/api/v1/system") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
-            async let snapshot = backends.running(session: who.token, sections: [.system])
+            async let snapshot = backends.running(session: who.token, sections: [.system, .time])
             async let status = backends.configdStatus()
-            let system = try await snapshot.config.system
+            let config = try await snapshot.config
             let configd = try await status
             struct SystemView: Encodable {
-                var hostname: String; var location: String?; var contact: String?
+                var hostname: String; var location: String?; var contact: String?; var banner: String?; var ntpServers: [String]; var time: String
                 var host: HostStatus; var configurationRevision: UInt64; var unsavedChanges: Bool; var sessions: Int
             }
-            return JSONBody.response(SystemView(hostname: system.hostname, location: system.location, contact: system.contact,
-                                                host: HostStatus.current(), configurationRevision: configd.revision,
+            return JSONBody.response(SystemView(hostname: config.system.hostname, location: config.system.location, contact: config.system.contact,
+                                                banner: config.system.loginBanner, ntpServers: config.time.ntpServers.map(\.description),
+                                                time: Date().ISO8601Format(), host: HostStatus.current(), configurationRevision: configd.revision,
                                                 unsavedChanges: configd.unsavedChanges, sessions: configd.sessions))
         }
         router.get("/api/v1/processes") { request, context -> Response in
@@ -206,15 +217,13 @@ public struct WebRoutes: Sendable {
         }
         router.post("/api/v1/config/save") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
-            do throws(WebError) {
-                let saved = try await backends.save(session: who.token, peer: context.peer)
-                record(who, context, "web-config-save", [("revision", String(saved.revision))], "\(who.account) saved the configuration from \(context.peer)")
-                return JSONBody.response(saved)
-            } catch {
-                record(who, context, "web-config-save-failed", [("error", error.message)], "\(who.account) could not save the configuration from \(context.peer): \(error.message)", severity: .warning)
-                throw error
-            }
+            return JSONBody.response(try await saveConfiguration(who, context: context))
         }
+        addStreamRoutes(to: router)
+        addSettingsRoutes(to: router)
+        addAccountRoutes(to: router)
+        addSNMPRoutes(to: router)
+        addAuditRoutes(to: router)
         addCredentialRoutes(to: router)
         return router
     }
@@ -227,6 +236,45 @@ public struct WebRoutes: Sendable {
         return String(value.dropFirst(7).drop { $0 == " " })
     }
 
+    /// The session of a page request, or nil when the browser should go
+    /// elsewhere (`pageRedirect`): signed out, or the password expired.
+    func pageSession(_ request: Request, context: WebRequestContext) async throws(WebError) -> SignedIn? {
+        do throws(WebError) {
+            let who = try await signedIn(request, context: context, changing: false, allowExpired: true, forPage: true)
+            return who.mustChangePassword ? nil : who
+        } catch {
+            guard error.status == .unauthorized else { throw error }
+            return nil
+        }
+    }
+
+    /// Where a page request without a usable session goes: `/password`
+    /// when its password expired (that page and sign-out still work), else
+    /// the sign-in page.
+    func pageRedirect(_ request: Request, context: WebRequestContext) async -> String {
+        guard let who = try? await signedIn(request, context: context, changing: false, allowExpired: true, forPage: true) else { return "/login" }
+        return who.mustChangePassword ? "/password" : "/login"
+    }
+
+    /// The session and fields of a form post, its hidden CSRF field checked
+    /// before configd is asked.
+    func formSession(_ request: Request, context: WebRequestContext) async throws(WebError) -> (SignedIn, FormFields) {
+        guard let token = sessionToken(request) else { throw WebError(.unauthorized, "sign in first") }
+        let form = try await Self.form(request)
+        guard csrf.verify(form[CSRFTokens.formField], for: token) else {
+            refuse(context, "\(request.method.rawValue) \(request.uri.path) without its CSRF token")
+            throw WebError(.forbidden, "the form's CSRF token is missing or wrong; reload the page")
+        }
+        return (try await signedIn(request, context: context, changing: false, forPage: true), form)
+    }
+
+    /// The page frame: host name (within the page deadline; the default
+    /// name when configd does not answer) and who is signed in.
+    func frame(_ who: SignedIn) async -> HTMLPage.Frame {
+        let hostname = (try? await backends.forPages.running(session: who.token, sections: [.system]))?.config.system.hostname
+        return HTMLPage.Frame(hostname: hostname ?? SystemSettings.defaultHostname, account: who.account, role: who.role, csrf: csrf.token(for: who.token))
+    }
+
     func sessionToken(_ request: Request) -> String? {
         SessionCookie.value(SessionCookie.session, in: request.headers[.cookie])
     }
@@ -235,12 +283,13 @@ public struct WebRoutes: Sendable {
     /// every request (configd also applies its idle timeout and refreshes
     /// it). A state-changing request must carry the CSRF token first: it
     /// is checked before configd is asked, so a forged request costs nothing.
-    func signedIn(_ request: Request, context: WebRequestContext, changing: Bool, allowExpired: Bool = false) async throws(WebError) -> SignedIn {
+    func signedIn(_ request: Request, context: WebRequestContext, changing: Bool, allowExpired: Bool = false,
+                  forPage: Bool = false) async throws(WebError) -> SignedIn {
         // An API token (`Authorization: Bearer apt_…`) is no ambient
         // credential a browser adds by itself, so it needs no CSRF token.
         if let bearer = Self.bearerToken(request) {
             guard APITokenStore.looksLikeSecret(bearer) else { throw WebError(.unauthorized, "the bearer token is not an API token (apt_…)") }
-            let who = try await backends.session(bearer)
+            let who = try await (forPage ? backends.forPages : backends).session(bearer)
             return SignedIn(token: bearer, account: who.account, role: who.role.rawValue, mustChangePassword: false)
         }
         guard let token = sessionToken(request) else { throw WebError(.unauthorized, "sign in first (POST /api/v1/session)") }
@@ -251,7 +300,7 @@ public struct WebRoutes: Sendable {
                 throw WebError(.forbidden, "this request needs the \(CSRFTokens.headerName) header that sign-in returned")
             }
         }
-        let who = try await backends.session(token)
+        let who = try await (forPage ? backends.forPages : backends).session(token)
         guard !who.mustChangePassword || allowExpired else {
             throw WebError(.forbidden, "the password of \(who.account) has expired: change it first (POST /api/v1/password)")
         }
@@ -316,6 +365,7 @@ public struct WebRoutes: Sendable {
     }
 
     func dashboard(_ who: SignedIn) async -> Response {
+        let backends = self.backends.forPages
         async let system = try? backends.running(session: who.token, sections: [.system])
         async let processes = Self.outcome { () async throws(WebError) in try await backends.processes() }
         async let streams = Self.outcome { () async throws(WebError) in try await backends.streams(session: who.token) }
