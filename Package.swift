@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "WebInterface",
             dependencies: [
-                "ApplianceCore", "Configuration", "Sessmgr", "Supervisor",
+                "ApplianceCore", "Configuration", "Sessmgr", "Supervisor", "Audit",
                 .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

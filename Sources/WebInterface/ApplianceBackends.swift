@@ -70,6 +70,33 @@ public struct ApplianceBackends: Sendable {
                            deadline: signInDeadline)
     }
 
+    /// Applies configuration-language lines, whole or nothing; configd
+    /// checks the session's role and audits the change with `peer`.
+    public func apply(_ commands: [String], session: String, peer: String) async throws(WebError) -> ConfigdMethod.Applied {
+        try await call("configd", ConfigdMethod.Apply.self, .init(session: session, commands: commands, origin: RequestOrigin(channel: "web", peer: peer)))
+    }
+
+    /// The startup configuration becomes the running one again.
+    public func revert(session: String, peer: String) async throws(WebError) -> ConfigdMethod.Revision {
+        try await call("configd", ConfigdMethod.Revert.self, .init(session: session, origin: RequestOrigin(channel: "web", peer: peer)))
+    }
+
+    /// Running versus startup, as `- startup` / `+ running` lines.
+    public func diff(session: String) async throws(WebError) -> ConfigdMethod.DiffResult {
+        try await call("configd", ConfigdMethod.Diff.self, .init(session: session))
+    }
+
+    /// The same daemons with the page-render deadline (at most 1 s), so a
+    /// daemon that is down costs a page one panel, not the whole answer.
+    public var forPages: ApplianceBackends {
+        var copy = self
+        copy.deadline = min(deadline, Self.pageDeadline)
+        return copy
+    }
+
+    /// The longest a page render waits for one daemon.
+    public static let pageDeadline: Duration = .seconds(1)
+
     // MARK: procmon
 
     public func processes() async throws(WebError) -> [ProcessStatus] {

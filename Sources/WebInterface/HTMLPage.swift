@@ -75,10 +75,81 @@ public enum HTMLPage {
         </form>
         <form method="post" action="/logout">
         <input type="hidden" name="\(CSRFTokens.formField)" value="\(escape(csrf))">
-        <button type="submit">Sign out</button>
+        <button type="submit" id="sign-out">Sign out</button>
         </form>
         </main>
         """)
+    }
+
+    /// The pages of the navigation bar, in its order.
+    public enum NavigationItem: String, CaseIterable, Sendable {
+        case dashboard, streams, accounts, policy, snmp, audit, system
+
+        public var path: String { self == .dashboard ? "/" : "/\(rawValue)" }
+        public var title: String {
+            switch self {
+            case .dashboard: "Dashboard"
+            case .streams: "Streams"
+            case .accounts: "Accounts"
+            case .policy: "Policy"
+            case .snmp: "SNMP"
+            case .audit: "Audit"
+            case .system: "System"
+            }
+        }
+    }
+
+    /// The bar on top of every signed-in page: host name, navigation
+    /// (`nav-...` ids), who is signed in and the sign-out button.
+    static func header(hostname: String, account: String, role: String, csrf: String, current: NavigationItem?) -> String {
+        let links = NavigationItem.allCases.map { item in
+            "<a id=\"nav-\(item.rawValue)\" href=\"\(item.path)\"\(item == current ? " aria-current=\"page\"" : "")>\(item.title)</a>"
+        }.joined(separator: " ")
+        return """
+        <header>
+        <h1 id="hostname">\(escape(hostname))</h1>
+        <nav>\(links)</nav>
+        <form method="post" action="/logout" class="sign-out">
+        <input type="hidden" name="\(CSRFTokens.formField)" value="\(escape(csrf))">
+        <span>\(escape(account)) (\(escape(role)))</span> <a href="/password">Password</a> <button type="submit" id="sign-out">Sign out</button>
+        </form>
+        </header>
+        """
+    }
+
+    /// Who is signed in, for the frame of a page.
+    public struct Frame: Sendable {
+        public var hostname: String
+        public var account: String
+        public var role: String
+        public var csrf: String
+
+        public init(hostname: String, account: String, role: String, csrf: String) {
+            self.hostname = hostname
+            self.account = account
+            self.role = role
+            self.csrf = csrf
+        }
+    }
+
+    /// A signed-in page: the header with the navigation, then `main`.
+    static func page(_ frame: Frame, title: String, current: NavigationItem?, main: String) -> String {
+        document(title: "\(title): \(frame.hostname)", csrf: frame.csrf, body: """
+        \(header(hostname: frame.hostname, account: frame.account, role: frame.role, csrf: frame.csrf, current: current))
+        <main>
+        \(main)
+        </main>
+        """)
+    }
+
+    /// A panel whose daemon did not answer, or whose call was refused.
+    static func problem(_ message: String) -> String {
+        "<p class=\"error\" role=\"alert\">\(escape(message))</p>"
+    }
+
+    /// The hidden CSRF field every form carries.
+    static func csrfField(_ csrf: String) -> String {
+        "<input type=\"hidden\" name=\"\(CSRFTokens.formField)\" value=\"\(escape(csrf))\">"
     }
 
     /// What the dashboard shows; a part is nil when its daemon did not answer.
@@ -120,13 +191,7 @@ public enum HTMLPage {
         }.joined(separator: "\n")
         let problems = view.problems.map { "<p class=\"error\" role=\"alert\">\(escape($0))</p>" }.joined(separator: "\n")
         return document(title: view.hostname, csrf: csrf, body: """
-        <header>
-        <h1 id="hostname">\(escape(view.hostname))</h1>
-        <form method="post" action="/logout" class="sign-out">
-        <input type="hidden" name="\(CSRFTokens.formField)" value="\(escape(csrf))">
-        <span>\(escape(view.account)) (\(escape(view.role)))</span> <a href="/password">Password</a> <button type="submit">Sign out</button>
-        </form>
-        </header>
+        \(header(hostname: view.hostname, account: view.account, role: view.role, csrf: csrf, current: .dashboard))
         <main>
         <div id="problems">\(problems)</div>
         <section><h2>System</h2>

@@ -46,8 +46,34 @@ public enum JSONBody {
         let bytes = try await read(request)
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch let error as DecodingError {
+            throw WebError(.badRequest, Self.explain(error, shape: shape))
         } catch {
             throw WebError(.badRequest, "the body is not \(shape)")
+        }
+    }
+
+    /// A decoding error as "FIELD: ..." when it concerns one field.
+    static func explain(_ error: DecodingError, shape: String) -> String {
+        func field(_ path: [any CodingKey]) -> String? { path.isEmpty ? nil : path.map(\.stringValue).joined(separator: ".") }
+        switch error {
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            if let name = field(context.codingPath) { return "\(name): expected \(Self.typeName(type))" }
+        case .keyNotFound(let key, let context):
+            return "\(field(context.codingPath + [key]) ?? key.stringValue): required"
+        case .dataCorrupted(let context):
+            if let name = field(context.codingPath) { return "\(name): not a valid value" }
+        @unknown default: break
+        }
+        return "the body is not \(shape)"
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Bool.Type: "true or false"
+        case is Int.Type, is UInt64.Type: "an integer"
+        case is String.Type: "a string"
+        default: "a value of type \(type)"
         }
     }
 }

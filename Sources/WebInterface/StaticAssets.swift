@@ -84,6 +84,49 @@ public enum StaticAssets {
       refresh();
       window.setInterval(refresh, 2000);
     })();
+
+    // The stream page: polls /api/v1/streams/{name} every second, writes
+    // the state and bitrate as text and draws the last 60 s on the canvas.
+    (function () {
+      var canvas = document.getElementById("bitrate-graph");
+      if (!canvas || !canvas.getContext) { return; }
+      var name = canvas.getAttribute("data-stream");
+      var samples = [];
+      function text(id, value) { var e = document.getElementById(id); if (e) { e.textContent = value; } }
+      function bitrate(b) { return b >= 1000000 ? (b / 1000000).toFixed(1) + " Mbit/s" : Math.floor(b / 1000) + " kbit/s"; }
+      function draw() {
+        var g = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
+        g.clearRect(0, 0, w, h);
+        var top = 1;
+        samples.forEach(function (v) { if (v > top) { top = v; } });
+        g.strokeStyle = "#ccc"; g.strokeRect(0, 0, w, h);
+        g.fillStyle = "#555"; g.font = "11px sans-serif"; g.fillText(bitrate(top), 4, 12); g.fillText("last 60 s", w - 56, h - 4);
+        g.strokeStyle = "#23395b"; g.lineWidth = 2; g.beginPath();
+        samples.forEach(function (v, i) {
+          var x = w - (samples.length - 1 - i) * (w / 59), y = h - 2 - (v / top) * (h - 18);
+          if (i === 0) { g.moveTo(x, y); } else { g.lineTo(x, y); }
+        });
+        g.stroke();
+      }
+      function poll() {
+        fetch("/api/v1/streams/" + encodeURIComponent(name), { credentials: "same-origin", headers: { "Accept": "application/json" } }).then(function (r) {
+          if (r.status === 401) { window.location.assign("/login"); return null; }
+          return r.json().then(function (b) { if (!r.ok) { throw new Error(b.error || r.statusText); } return b; });
+        }).then(function (s) {
+          if (!s) { return; }
+          text("stream-state", s.state + (s.reason ? " (" + s.reason + ")" : ""));
+          text("stream-bitrate", bitrate(s.currentBitrate));
+          text("stream-datagrams", String(s.datagrams));
+          text("stream-mdi", s.mdi);
+          text("problems", "");
+          samples.push(s.currentBitrate);
+          if (samples.length > 60) { samples.shift(); }
+          draw();
+        }).catch(function (e) { text("problems", e.message); });
+      }
+      poll();
+      window.setInterval(poll, 1000);
+    })();
     """#
 
     static let appCSS = #"""
@@ -102,5 +145,10 @@ public enum StaticAssets {
     .sign-in label { display: block; margin: 0.6rem 0; }
     .sign-in input { display: block; width: 100%; padding: 0.3rem; }
     .sign-out { display: inline; }
+    nav a { color: #fff; margin-right: 0.8rem; }
+    nav a[aria-current="page"] { font-weight: 700; text-decoration: none; }
+    form label { display: block; margin: 0.3rem 0; }
+    .actions form { display: inline; margin-right: 0.5rem; }
+    canvas { background: #fff; display: block; margin: 0.8rem 0; }
     """#
 }

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import ApplianceCore
 import Configuration
 import HTTPTypes
@@ -119,6 +124,11 @@ public struct WebRoutes: Sendable {
         }
 
         // MARK: API
+        router.get("/api/v1/openapi.json") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json + "\n")))
+        }
         router.post("/api/v1/session") { request, context -> Response in
             struct Credentials: Decodable { var account: String; var password: String }
             let credentials = try await JSONBody.decode(Credentials.self, from: request, shape: #"{"account": "...", "password": "..."}"#)
@@ -154,16 +164,17 @@ public struct WebRoutes: Sendable {
         }
         router.get("/api/v1/system") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
-            async let snapshot = backends.running(session: who.token, sections: [.system])
+            async let snapshot = backends.running(session: who.token, sections: [.system, .time])
             async let status = backends.configdStatus()
-            let system = try await snapshot.config.system
+            let config = try await snapshot.config
             let configd = try await status
             struct SystemView: Encodable {
-                var hostname: String; var location: String?; var contact: String?
+                var hostname: String; var location: String?; var contact: String?; var banner: String?; var ntpServers: [String]; var time: String
                 var host: HostStatus; var configurationRevision: UInt64; var unsavedChanges: Bool; var sessions: Int
             }
-            return JSONBody.response(SystemView(hostname: system.hostname, location: system.location, contact: system.contact,
-                                                host: HostStatus.current(), configurationRevision: configd.revision,
+            return JSONBody.response(SystemView(hostname: config.system.hostname, location: config.system.location, contact: config.system.contact,
+                                                banner: config.system.loginBanner, ntpServers: config.time.ntpServers.map(\.description),
+                                                time: Date().ISO8601Format(), host: HostStatus.current(), configurationRevision: configd.revision,
                                                 unsavedChanges: configd.unsavedChanges, sessions: configd.sessions))
         }
         router.get("/api/v1/processes") { request, context -> Response in
@@ -201,19 +212,47 @@ public struct WebRoutes: Sendable {
         }
         router.post("/api/v1/config/save") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
-            do throws(WebError) {
-                let saved = try await backends.save(session: who.token, peer: context.peer)
-                record(who, context, "web-config-save", [("revision", String(saved.revision))], "\(who.account) saved the configuration from \(context.peer)")
-                return JSONBody.response(saved)
-            } catch {
-                record(who, context, "web-config-save-failed", [("error", error.message)], "\(who.account) could not save the configuration from \(context.peer): \(error.message)", severity: .warning)
-                throw error
-            }
+            return JSONBody.response(try await saveConfiguration(who, context: context))
         }
+        addStreamRoutes(to: router)
+        addSettingsRoutes(to: router)
+        addAccountRoutes(to: router)
+        addSNMPRoutes(to: router)
+        addAuditRoutes(to: router)
         return router
     }
 
     // MARK: sessions
+
+    /// The session of a page request, or nil when the browser should go
+    /// to the sign-in page. An expired password leads to `/password` only.
+    func pageSession(_ request: Request, context: WebRequestContext) async throws(WebError) -> SignedIn? {
+        do throws(WebError) {
+            return try await signedIn(request, context: context, changing: false)
+        } catch {
+            guard error.status == .unauthorized else { throw error }
+            return nil
+        }
+    }
+
+    /// The session and fields of a form post, its hidden CSRF field checked
+    /// before configd is asked.
+    func formSession(_ request: Request, context: WebRequestContext) async throws(WebError) -> (SignedIn, FormFields) {
+        guard let token = sessionToken(request) else { throw WebError(.unauthorized, "sign in first") }
+        let form = try await Self.form(request)
+        guard csrf.verify(form[CSRFTokens.formField], for: token) else {
+            refuse(context, "\(request.method.rawValue) \(request.uri.path) without its CSRF token")
+            throw WebError(.forbidden, "the form's CSRF token is missing or wrong; reload the page")
+        }
+        return (try await signedIn(request, context: context, changing: false), form)
+    }
+
+    /// The page frame: host name (within the page deadline; the default
+    /// name when configd does not answer) and who is signed in.
+    func frame(_ who: SignedIn) async -> HTMLPage.Frame {
+        let hostname = (try? await backends.forPages.running(session: who.token, sections: [.system]))?.config.system.hostname
+        return HTMLPage.Frame(hostname: hostname ?? SystemSettings.defaultHostname, account: who.account, role: who.role, csrf: csrf.token(for: who.token))
+    }
 
     func sessionToken(_ request: Request) -> String? {
         SessionCookie.value(SessionCookie.session, in: request.headers[.cookie])
@@ -297,6 +336,7 @@ public struct WebRoutes: Sendable {
     }
 
     func dashboard(_ who: SignedIn) async -> Response {
+        let backends = self.backends.forPages
         async let system = try? backends.running(session: who.token, sections: [.system])
         async let processes = Self.outcome { () async throws(WebError) in try await backends.processes() }
         async let streams = Self.outcome { () async throws(WebError) in try await backends.streams(session: who.token) }
