@@ -60,7 +60,7 @@ extension WebRoutes {
 
         // MARK: pages
         router.get("/accounts") { request, context -> Response in
-            guard let who = try await pageSession(request, context: context) else { return Self.seeOther("/login") }
+            guard let who = try await pageSession(request, context: context) else { return Self.seeOther(await pageRedirect(request, context: context)) }
             return await accountsPage(who)
         }
         router.post("/accounts") { request, context -> Response in

@@ -142,7 +142,7 @@ extension WebRoutes {
         }
 
         router.get("/audit") { request, context -> Response in
-            guard let who = try await pageSession(request, context: context) else { return Self.seeOther("/login") }
+            guard let who = try await pageSession(request, context: context) else { return Self.seeOther(await pageRedirect(request, context: context)) }
             let q = request.uri.queryParameters
             return await auditPage(who, filters: AuditFilters(text: q.get("text"), account: q.get("account"), service: q.get("service"),
                                                               severity: q.get("severity"), last: q.get("last")))

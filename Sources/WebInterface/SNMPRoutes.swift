@@ -39,7 +39,7 @@ extension WebRoutes {
         }
 
         router.get("/snmp") { request, context -> Response in
-            guard let who = try await pageSession(request, context: context) else { return Self.seeOther("/login") }
+            guard let who = try await pageSession(request, context: context) else { return Self.seeOther(await pageRedirect(request, context: context)) }
             return await snmpPage(who)
         }
         for action in ["users", "users/delete", "traps", "traps/delete"] {

@@ -13,7 +13,7 @@ extension WebRoutes {
     func addSettingsRoutes(to router: Router<WebRequestContext>) {
         // MARK: policy
         router.get("/policy") { request, context -> Response in
-            guard let who = try await pageSession(request, context: context) else { return Self.seeOther("/login") }
+            guard let who = try await pageSession(request, context: context) else { return Self.seeOther(await pageRedirect(request, context: context)) }
             return await policyPage(who)
         }
         router.post("/policy") { request, context -> Response in
@@ -39,7 +39,7 @@ extension WebRoutes {
 
         // MARK: system
         router.get("/system") { request, context -> Response in
-            guard let who = try await pageSession(request, context: context) else { return Self.seeOther("/login") }
+            guard let who = try await pageSession(request, context: context) else { return Self.seeOther(await pageRedirect(request, context: context)) }
             return await systemPage(who)
         }
         router.post("/system") { request, context -> Response in

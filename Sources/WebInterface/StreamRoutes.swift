@@ -17,7 +17,7 @@ extension WebRoutes {
     func addStreamRoutes(to router: Router<WebRequestContext>) {
         // MARK: pages
         router.get("/streams") { request, context -> Response in
-            guard let who = try await pageSession(request, context: context) else { return Self.seeOther("/login") }
+            guard let who = try await pageSession(request, context: context) else { return Self.seeOther(await pageRedirect(request, context: context)) }
             return await streamsPage(who)
         }
         router.post("/streams") { request, context -> Response in
@@ -32,7 +32,7 @@ extension WebRoutes {
             }
         }
         router.get("/streams/:name") { request, context -> Response in
-            guard let who = try await pageSession(request, context: context) else { return Self.seeOther("/login") }
+            guard let who = try await pageSession(request, context: context) else { return Self.seeOther(await pageRedirect(request, context: context)) }
             return await streamPage(who, name: try Self.streamName(context))
         }
         router.post("/streams/:name") { request, context -> Response in

@@ -225,14 +225,23 @@ public struct WebRoutes: Sendable {
     // MARK: sessions
 
     /// The session of a page request, or nil when the browser should go
-    /// to the sign-in page. An expired password leads to `/password` only.
+    /// elsewhere (`pageRedirect`): signed out, or the password expired.
     func pageSession(_ request: Request, context: WebRequestContext) async throws(WebError) -> SignedIn? {
         do throws(WebError) {
-            return try await signedIn(request, context: context, changing: false)
+            let who = try await signedIn(request, context: context, changing: false, allowExpired: true, forPage: true)
+            return who.mustChangePassword ? nil : who
         } catch {
             guard error.status == .unauthorized else { throw error }
             return nil
         }
+    }
+
+    /// Where a page request without a usable session goes: `/password`
+    /// when its password expired (that page and sign-out still work), else
+    /// the sign-in page.
+    func pageRedirect(_ request: Request, context: WebRequestContext) async -> String {
+        guard let who = try? await signedIn(request, context: context, changing: false, allowExpired: true, forPage: true) else { return "/login" }
+        return who.mustChangePassword ? "/password" : "/login"
     }
 
     /// The session and fields of a form post, its hidden CSRF field checked
@@ -244,7 +253,7 @@ public struct WebRoutes: Sendable {
             refuse(context, "\(request.method.rawValue) \(request.uri.path) without its CSRF token")
             throw WebError(.forbidden, "the form's CSRF token is missing or wrong; reload the page")
         }
-        return (try await signedIn(request, context: context, changing: false), form)
+        return (try await signedIn(request, context: context, changing: false, forPage: true), form)
     }
 
     /// The page frame: host name (within the page deadline; the default
@@ -262,7 +271,8 @@ public struct WebRoutes: Sendable {
     /// every request (configd also applies its idle timeout and refreshes
     /// it). A state-changing request must carry the CSRF token first: it
     /// is checked before configd is asked, so a forged request costs nothing.
-    func signedIn(_ request: Request, context: WebRequestContext, changing: Bool, allowExpired: Bool = false) async throws(WebError) -> SignedIn {
+    func signedIn(_ request: Request, context: WebRequestContext, changing: Bool, allowExpired: Bool = false,
+                  forPage: Bool = false) async throws(WebError) -> SignedIn {
         guard let token = sessionToken(request) else { throw WebError(.unauthorized, "sign in first (POST /api/v1/session)") }
         if changing {
             let header = HTTPField.Name(CSRFTokens.headerName)!
@@ -271,7 +281,7 @@ public struct WebRoutes: Sendable {
                 throw WebError(.forbidden, "this request needs the \(CSRFTokens.headerName) header that sign-in returned")
             }
         }
-        let who = try await backends.session(token)
+        let who = try await (forPage ? backends.forPages : backends).session(token)
         guard !who.mustChangePassword || allowExpired else {
             throw WebError(.forbidden, "the password of \(who.account) has expired: change it first (POST /api/v1/password)")
         }
