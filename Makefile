@@ -6,7 +6,8 @@ BIN        := $(CURDIR)/.build/debug
 
 # Debian packages each command needs (installed when missing).
 RUN_DEPS   := passwd ffmpeg python3 iproute2 openssh-server openssh-client
-TEST_DEPS  := $(RUN_DEPS) util-linux procps python3 openssl curl rsyslog rsyslog-gnutls ffmpeg snmp snmptrapd tmux
+TEST_DEPS  := $(RUN_DEPS) util-linux procps python3 openssl curl rsyslog rsyslog-gnutls ffmpeg snmp snmptrapd tmux \
+              chromium chromium-driver libnss3-tools python3-venv
 BENCH_DEPS := runit python3
 
 .PHONY: all build run test bench deps-run deps-test clean help
@@ -24,8 +25,10 @@ build:
 deps-run:
 	@scripts/install-deps $(RUN_DEPS)
 
+# Python packages of the browser and fuzz tests (Tests/browser/requirements.txt) go to .venv-tests/.
 deps-test:
 	@scripts/install-deps $(TEST_DEPS)
+	@scripts/install-test-python
 
 # The demo stream (scripts/demo-stream) is made and configured beside procmon's start.
 run: deps-run build
@@ -51,6 +54,7 @@ bench: build
 	bench/sessmgrd-shaping.sh
 	bench/snmpd.sh
 	bench/cli.sh
+	bench/webd.sh
 
 clean:
 	rm -rf .build $(ROOT)
