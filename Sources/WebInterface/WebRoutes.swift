@@ -110,22 +110,7 @@ public struct WebRoutes: Sendable {
             return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: who.token), message: nil))
         }
         router.post("/password") { request, context -> Response in
-            guard let token = sessionToken(request) else { return Self.seeOther("/login") }
-            let form = try await Self.form(request)
-            guard csrf.verify(form[CSRFTokens.formField], for: token) else {
-                refuse(context, "password change without its CSRF token")
-                throw WebError(.forbidden, "the form's CSRF token is missing or wrong; reload the page")
-            }
-            let who = try await signedIn(request, context: context, changing: false, allowExpired: true)
-            guard form["new"] == form["confirm"] else {
-                return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: token), message: "The two new passwords differ."), status: .badRequest)
-            }
-            do throws(WebError) {
-                try await changePassword(who, current: form["current"] ?? "", new: form["new"] ?? "", context: context)
-            } catch {
-                return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: token), message: error.message), status: error.status)
-            }
-            return Self.seeOther("/")
+            try await formPasswordChange(request, context: context)
         }
 
         // MARK: API
@@ -305,6 +290,29 @@ public struct WebRoutes: Sendable {
             throw WebError(.forbidden, "the password of \(who.account) has expired: change it first (POST /api/v1/password)")
         }
         return SignedIn(token: token, account: who.account, role: who.role.rawValue, mustChangePassword: who.mustChangePassword)
+    }
+
+    /// The password form's post. Not optimised: Swift 6.3.1's release build
+    /// crashes in LLVM's coroutine splitting (swifterror around a typed-throws
+    /// do/catch) when this body is an optimised async closure.
+    @_optimize(none)
+    func formPasswordChange(_ request: Request, context: WebRequestContext) async throws -> Response {
+        guard let token = sessionToken(request) else { return Self.seeOther("/login") }
+        let form = try await Self.form(request)
+        guard csrf.verify(form[CSRFTokens.formField], for: token) else {
+            refuse(context, "password change without its CSRF token")
+            throw WebError(.forbidden, "the form's CSRF token is missing or wrong; reload the page")
+        }
+        let who = try await signedIn(request, context: context, changing: false, allowExpired: true)
+        guard form["new"] == form["confirm"] else {
+            return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: token), message: "The two new passwords differ."), status: .badRequest)
+        }
+        do throws(WebError) {
+            try await changePassword(who, current: form["current"] ?? "", new: form["new"] ?? "", context: context)
+        } catch {
+            return Self.html(HTMLPage.passwordChange(account: who.account, csrf: csrf.token(for: token), message: error.message), status: error.status)
+        }
+        return Self.seeOther("/")
     }
 
     func signOut(token: String, context: WebRequestContext) async throws(WebError) {
