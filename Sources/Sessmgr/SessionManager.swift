@@ -157,6 +157,8 @@ public final class SessionManager: Sendable {
             var status = channel?.currentStatus ?? Self.initialStatus(config)
             status.state = lifecycle.word
             status.reason = lifecycle.reason
+            // A stream that is not running sends nothing now; its totals stay.
+            if status.state == "stopped" || status.state == "error" { status.currentBitrate = 0 }
             status.restarts = max(restarts, 1) - 1  // launches after the first
             status.shaping = shaping
             return status

@@ -145,13 +145,17 @@ extension WebRoutes {
                               what: "\(adding ? "add an ssh key to" : "remove an ssh key from") account \(name)")
     }
 
-    func accountsPage(_ who: SignedIn, message: String? = nil, status: HTTPResponse.Status = .ok) async -> Response {
+    /// `issued`: a token just created, whose secret is shown this once.
+    func accountsPage(_ who: SignedIn, message: String? = nil, status: HTTPResponse.Status = .ok,
+                      issued: ConfigdMethod.APITokenIssued? = nil) async -> Response {
         let pages = backends.forPages
         async let frame = frame(who)
         let list = await Self.outcome { () async throws(WebError) in try await accounts(who, backends: pages) }
         let page: String
         switch list {
-        case .success(let accounts): page = HTMLPage.accounts(await frame, accounts: accounts, problem: nil, message: message)
+        case .success(let accounts):
+            let tokens = HTMLPage.apiTokens(await frame, (try? await pages.apiTokens(session: who.token)) ?? [], accounts: accounts.map(\.name), issued: issued)
+            page = HTMLPage.accounts(await frame, accounts: accounts, problem: nil, message: message, tokens: tokens)
         case .failure(let error): page = HTMLPage.accounts(await frame, accounts: nil, problem: error.message, message: message)
         }
         return Self.html(page, status: status)
@@ -161,7 +165,7 @@ extension WebRoutes {
 extension HTMLPage {
     /// `/accounts`: every account with lock/unlock, password reset, delete
     /// and its ssh keys; the create form. No password hash is ever shown.
-    public static func accounts(_ frame: Frame, accounts: [AccountView]?, problem: String?, message: String? = nil) -> String {
+    public static func accounts(_ frame: Frame, accounts: [AccountView]?, problem: String?, message: String? = nil, tokens: String = "") -> String {
         let list: String
         if let accounts {
             list = "<table id=\"account-list\"><thead><tr><th>Name</th><th>Role</th><th>Locked</th><th>Keys</th><th>Password expires</th><th></th></tr></thead><tbody>\n"
@@ -198,6 +202,7 @@ extension HTMLPage {
         <button type="submit" id="account-create-submit">Create</button>
         </form>
         </section>
+        \(tokens)
         """)
     }
 }

@@ -94,6 +94,26 @@ extension WebRoutes {
     /// The largest certificate upload: a chain of a few certificates and a key.
     static let maximumCertificateUploadBytes = 64 * 1024
 
+    /// Installs a pair for an admin (webd owns its certificate, so webd checks
+    /// the role); every install and refusal is audited with the client.
+    func installCertificate(_ who: SignedIn, context: WebRequestContext, certificatePEM: String, keyPEM: String) throws(WebError) -> CertificateStore.Summary {
+        guard who.role == Role.admin.rawValue else {
+            refuse(context, "certificate upload by \(who.account) (\(who.role))")
+            throw WebError(.forbidden, "only an admin may install a certificate")
+        }
+        guard let certificates else { throw WebError(.notFound, "this webd serves no certificate") }
+        do throws(WebError) {
+            let installed = try certificates.install(certificatePEM: certificatePEM, keyPEM: keyPEM)
+            record(who, context, "web-certificate-installed", [("fingerprint", installed.sha256Fingerprint), ("subject", installed.subject)],
+                   "\(who.account) installed the web certificate \(installed.subject) (SHA-256 \(installed.sha256Fingerprint)) from \(context.peer)")
+            return installed
+        } catch {
+            record(who, context, "web-certificate-refused", [("error", error.message)],
+                   "\(who.account) could not install a web certificate from \(context.peer): \(error.message)", severity: .warning)
+            throw error
+        }
+    }
+
     /// The certificate (any signed-in role reads it; admins replace it) and
     /// the API tokens (configd decides who may create, list and revoke).
     func addCredentialRoutes(to router: Router<WebRequestContext>) {
@@ -104,11 +124,6 @@ extension WebRoutes {
         }
         router.put("/api/v1/certificate") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
-            guard who.role == Role.admin.rawValue else {
-                refuse(context, "certificate upload by \(who.account) (\(who.role))")
-                throw WebError(.forbidden, "only an admin may install a certificate")
-            }
-            guard let certificates else { throw WebError(.notFound, "this webd serves no certificate") }
             let bytes = try await JSONBody.read(request, limit: Self.maximumCertificateUploadBytes)
             let upload: CertificateUpload
             do {
@@ -116,15 +131,33 @@ extension WebRoutes {
             } catch {
                 throw WebError(.badRequest, #"the body must be {"certificate": "-----BEGIN CERTIFICATE-----…", "key": "-----BEGIN PRIVATE KEY-----…"}"#)
             }
+            return JSONBody.response(try installCertificate(who, context: context, certificatePEM: upload.certificate, keyPEM: upload.key))
+        }
+        router.post("/system/certificate") { request, context -> Response in
+            let (who, form) = try await formSession(request, context: context)
             do throws(WebError) {
-                let installed = try certificates.install(certificatePEM: upload.certificate, keyPEM: upload.key)
-                record(who, context, "web-certificate-installed", [("fingerprint", installed.sha256Fingerprint), ("subject", installed.subject)],
-                       "\(who.account) installed the web certificate \(installed.subject) (SHA-256 \(installed.sha256Fingerprint)) from \(context.peer)")
-                return JSONBody.response(installed)
+                _ = try installCertificate(who, context: context, certificatePEM: form["certificate"] ?? "", keyPEM: form["key"] ?? "")
+                return await systemPage(who, message: "The certificate is installed: new connections present it.")
             } catch {
-                record(who, context, "web-certificate-refused", [("error", error.message)],
-                       "\(who.account) could not install a web certificate from \(context.peer): \(error.message)", severity: .warning)
-                throw error
+                return await systemPage(who, message: error.message, status: error.status)
+            }
+        }
+        router.post("/accounts/tokens") { request, context -> Response in
+            let (who, form) = try await formSession(request, context: context)
+            do throws(WebError) {
+                let issued = try await backends.createAPIToken(session: who.token, account: form["account"] ?? "", label: form["label"] ?? "", peer: context.peer)
+                return await accountsPage(who, issued: issued)
+            } catch {
+                return await accountsPage(who, message: error.message, status: error.status)
+            }
+        }
+        router.post("/accounts/tokens/:id/revoke") { request, context -> Response in
+            let (who, _) = try await formSession(request, context: context)
+            do throws(WebError) {
+                try await backends.revokeAPIToken(session: who.token, id: context.parameters.get("id") ?? "", peer: context.peer)
+                return Self.seeOther("/accounts")
+            } catch {
+                return await accountsPage(who, message: error.message, status: error.status)
             }
         }
         router.get("/api/v1/tokens") { request, context -> Response in
@@ -145,5 +178,36 @@ extension WebRoutes {
             try await backends.revokeAPIToken(session: who.token, id: id, peer: context.peer)
             return JSONBody.response(["revoked": id])
         }
+    }
+}
+
+extension HTMLPage {
+    /// The API tokens on `/accounts`: id, account, label, created, a revoke
+    /// button each, the create form, and a just-issued secret shown once.
+    static func apiTokens(_ frame: Frame, _ tokens: [ConfigdMethod.APITokenInfo], accounts: [String], issued: ConfigdMethod.APITokenIssued?) -> String {
+        guard frame.role == "admin" else { return "" }
+        let rows = tokens.map { token in
+            "<tr data-id=\"\(escape(token.id))\"><td><code>\(escape(token.id))</code></td><td>\(escape(token.account))</td><td>\(escape(token.label))</td>"
+                + "<td>\(token.created)</td><td><form method=\"post\" action=\"/accounts/tokens/\(escape(token.id))/revoke\">\(csrfField(frame.csrf))"
+                + "<button type=\"submit\">Revoke</button></form></td></tr>"
+        }.joined(separator: "\n")
+        let secret = issued.map {
+            "<p id=\"token-secret\">Token \(escape($0.token.id)) for \(escape($0.token.account)): <code>\(escape($0.secret))</code> (shown only now: copy it)</p>"
+        } ?? ""
+        let options = accounts.map { "<option>\(escape($0))</option>" }.joined()
+        return """
+        <section><h2>API tokens</h2>
+        \(secret)
+        <table id="token-list"><thead><tr><th>Id</th><th>Account</th><th>Label</th><th>Created</th><th></th></tr></thead><tbody>
+        \(rows)
+        </tbody></table>
+        <form id="token-create" method="post" action="/accounts/tokens">
+        \(csrfField(frame.csrf))
+        <label>Account <select name="account">\(options)</select></label>
+        <label>Label <input name="label" required maxlength="64" pattern="[!-~]{1,64}"></label>
+        <button type="submit" id="token-create-submit">Create token</button>
+        </form>
+        </section>
+        """
     }
 }

@@ -36,8 +36,12 @@ extension HTMLPage {
         /// The appliance's clock, ISO 8601 UTC.
         public var time: String
         public var problem: String?
+        /// The certificate in service (nil where webd serves none, as in route tests).
+        public var certificate: CertificateStore.Summary?
 
-        public init(system: SystemSettings?, ntpServers: [String]?, diff: [String]?, time: String, problem: String?) {
+        public init(system: SystemSettings?, ntpServers: [String]?, diff: [String]?, time: String, problem: String?,
+                    certificate: CertificateStore.Summary? = nil) {
+            self.certificate = certificate
             self.system = system
             self.ntpServers = ntpServers
             self.diff = diff
@@ -101,6 +105,34 @@ extension HTMLPage {
         <h3>Running against startup</h3>
         \(diff)
         </section>
+        \(certificateSection(frame, view.certificate))
         """)
+    }
+
+    /// What the certificate in service says, and for an admin the form that
+    /// replaces it (PEM certificate chain and ECDSA key; webd switches to it
+    /// for new connections without a restart).
+    static func certificateSection(_ frame: Frame, _ certificate: CertificateStore.Summary?) -> String {
+        guard let certificate else { return "" }
+        let upload = frame.role == "admin" ? """
+        <form id="certificate-upload" method="post" action="/system/certificate">
+        \(csrfField(frame.csrf))
+        <label>Certificate (PEM, leaf first) <textarea name="certificate" id="certificate-pem" rows="6" cols="64" required></textarea></label>
+        <label>Private key (PEM, ECDSA P-256 or P-384) <textarea name="key" id="certificate-key" rows="4" cols="64" required></textarea></label>
+        <button type="submit" id="certificate-submit">Install</button>
+        </form>
+        """ : ""
+        return """
+        <section><h2>Certificate</h2>
+        <dl id="certificate">
+        <dt>Subject</dt><dd>\(escape(certificate.subject))</dd>
+        <dt>Issuer</dt><dd>\(escape(certificate.issuer))\(certificate.selfSigned ? " (self-signed)" : "")</dd>
+        <dt>Names</dt><dd>\(escape(certificate.subjectAlternativeNames.joined(separator: ", ")))</dd>
+        <dt>Valid</dt><dd>\(escape(certificate.notValidBefore)) to \(escape(certificate.notValidAfter))</dd>
+        <dt>SHA-256</dt><dd id="certificate-fingerprint">\(escape(certificate.sha256Fingerprint))</dd>
+        </dl>
+        \(upload)
+        </section>
+        """
     }
 }

@@ -145,6 +145,7 @@ extension WebRoutes {
         case .failure(let error): view.problem = error.message
         }
         if case .success(let result) = await diff { view.diff = result.lines }
+        view.certificate = try? certificates?.current()
         return Self.html(HTMLPage.system(await frame, view, message: message), status: status)
     }
 }

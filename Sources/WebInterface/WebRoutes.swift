@@ -468,6 +468,10 @@ public struct WebResponseMiddleware: RouterMiddleware {
         }
         if response.status == .serviceUnavailable { counters.add(.daemonsUnavailable) }
         SecurityHeaders.apply(to: &response.headers)
+        // RFC 9112 §9.6: a server that will close after this response says so.
+        if request.headers[.connection]?.lowercased().split(separator: ",").contains(where: { $0.trimmingPrefix(" ") == "close" }) == true {
+            response.headers[.connection] = "close"
+        }
         return response
     }
 }

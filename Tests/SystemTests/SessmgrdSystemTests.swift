@@ -234,6 +234,8 @@ import Testing
         try await Task.sleep(for: .milliseconds(500))
         #expect(receiver.count == stoppedCount, "nothing sent after stop")
         #expect(Self.status(harness, "cam1")?.restarts == 0)
+        let stopped = try #require(Self.status(harness, "cam1"))
+        #expect(stopped.currentBitrate == 0 && stopped.datagrams > 20, "a stopped stream sends at 0 bit/s and keeps its totals")
         _ = try await client.call(SessmgrdMethod.Start.self, .init(name: "cam1"))
         harness.waitUntil("cam1 streaming again") { Self.status(harness, "cam1")?.state == "streaming" }
         #expect(Self.status(harness, "cam1")?.restarts == 1)

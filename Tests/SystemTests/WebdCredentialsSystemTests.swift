@@ -63,6 +63,18 @@ import Testing
         #expect(stat(harness.paths.stateDirectory("webd") + "/key.pem", &info) == 0 && info.st_mode & 0o777 == 0o600)
         harness.waitUntil("install audited") { harness.audit.events(kind: "web-certificate-installed").contains { $0.contains("camera-encoder") } }
 
+        // The system page shows it, and its form installs another pair.
+        let page = try Web.curl(["-k", "-b", admin.jar, Web.url("/system")])
+        #expect(page.output.contains("id=\"certificate-fingerprint\">\(expected ?? "-")<"), "the system page names the certificate in service")
+        let form = try Web.curl(["-k", "-b", admin.jar, "-o", "/dev/null", "-w", "%{http_code}", "--data-urlencode", "csrf=\(admin.csrf)",
+                                 "--data-urlencode", "certificate@\(harness.root)/someone-else.crt", "--data-urlencode", "key@\(harness.root)/someone-else.key",
+                                 Web.url("/system/certificate")])
+        #expect(form.output == "200", "\(form)")
+        let otherFingerprint = try run("/usr/bin/openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", harness.root + "/someone-else.crt"])
+            .output.components(separatedBy: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try Self.presentedFingerprint() == otherFingerprint, "the form's pair is served")
+        #expect(try Self.upload(admin, certificate: good.certificate, key: good.key).status == "200")
+
         // A restarted webd serves the installed pair.
         kill(pid, SIGKILL)
         harness.waitUntil("webd back") { (harness.running("webd")?.pid).map { $0 != pid } ?? false }
@@ -98,6 +110,13 @@ import Testing
         #expect(try bearer([], "/api/v1/streams") == "200")
         #expect(try bearer(["-X", "PUT", "-H", "Content-Type: application/json", "--data", #"{"certificate":"x","key":"y"}"#], "/api/v1/certificate") == "403")
         #expect(try Web.curl(["-k", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer not-a-token", Web.url("/api/v1/streams")]).output == "401")
+
+        // The accounts page lists it (never its secret) and makes one with its form, showing that secret once.
+        let accounts = try Web.curl(["-k", "-b", admin.jar, Web.url("/accounts")]).output
+        #expect(accounts.contains("data-id=\"\(id)\"") && !accounts.contains(secret), "the token is listed without its secret")
+        let made = try Web.curl(["-k", "-b", admin.jar, "--data-urlencode", "csrf=\(admin.csrf)", "--data-urlencode", "account=otto",
+                                 "--data-urlencode", "label=from-the-page", Web.url("/accounts/tokens")]).output
+        #expect(made.contains("id=\"token-secret\"") && made.contains("apt_") && made.contains("from-the-page"), "\(made.suffix(600))")
 
         let revoked = try Web.curl(["-k", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-b", admin.jar, "-X", "DELETE", "-H", "X-CSRF-Token: \(admin.csrf)",
                                     Web.url("/api/v1/tokens/\(id)")])
