@@ -33,3 +33,18 @@ def rss_kib(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def child_pid(parent, name):
+    """The pid of `parent`'s child whose command is `name`, or None."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+        except OSError:
+            continue
+        comm, rest = stat.split("(", 1)[1].rsplit(")", 1)
+        if comm == name and int(rest.split()[1]) == parent:
+            return int(entry)
+    return None

@@ -27,7 +27,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from control import call, cpu_seconds, rss_kib  # noqa: E402
+from control import call, child_pid, cpu_seconds, rss_kib  # noqa: E402
 
 BIN = os.environ.get("BIN", ".build/release")
 LOAD = os.environ["LOAD"]
@@ -56,21 +56,6 @@ def localized(password, engine_id):
     repeated = (password * (1048576 // len(password) + 1))[:1048576]
     key = hashlib.sha256(repeated).digest()
     return hashlib.sha256(key + engine_id + key).digest()
-
-
-
-def child_pid(parent, name):
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = open(f"/proc/{entry}/stat").read()
-        except OSError:
-            continue
-        comm, rest = stat.split("(", 1)[1].rsplit(")", 1)
-        if comm == name and int(rest.split()[1]) == parent:
-            return int(entry)
-    return None
 
 
 def prefix(netns):

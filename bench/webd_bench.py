@@ -32,7 +32,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from control import call, rss_kib  # noqa: E402
+from control import call, child_pid, rss_kib  # noqa: E402
 
 BIN = os.path.abspath(os.environ.get("BIN", ".build/release"))
 DURATION = int(os.environ.get("DURATION", "10"))
@@ -48,20 +48,6 @@ os.chmod(WORK, 0o755)  # the services run as their own users
 
 def log(*args):
     print("[webd]", *args, file=sys.stderr, flush=True)
-
-
-def child_pid(parent, name):
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = open(f"/proc/{entry}/stat").read()
-        except OSError:
-            continue
-        comm, rest = stat.split("(", 1)[1].rsplit(")", 1)
-        if comm == name and int(rest.split()[1]) == parent:
-            return int(entry)
-    return None
 
 
 def insecure():

@@ -39,7 +39,8 @@ public enum ConfigRenderer {
         return groups
     }
 
-    private static func word(_ text: String) -> String { ConfigLexer.word(text) }
+    /// `text` as one word of the configuration language: bare when it can be, else quoted and escaped.
+    public static func word(_ text: String) -> String { ConfigLexer.word(text) }
     private static func quoted(_ text: String) -> String { ConfigLexer.quoted(text) }
 
     private static func system(_ system: SystemSettings) -> [String] {

@@ -115,22 +115,8 @@ public struct StreamChange: Sendable, Equatable, Decodable {
         return Self.configWord(text)
     }
 
-    /// One word of the configuration language: bare when it can be, else
-    /// double-quoted with `\"`, `\\` escaped (the lexer's only escapes).
-    public static func configWord(_ text: String) -> String {
-        let bare = !text.isEmpty && !text.unicodeScalars.contains { $0 == " " || $0 == "\t" || $0 == "\"" || $0 == "\\" || $0 == "\n" || $0 == "!" }
-        if bare { return text }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// One word of the configuration language, as configd's renderer writes it.
+    public static func configWord(_ text: String) -> String { ConfigRenderer.word(text) }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
