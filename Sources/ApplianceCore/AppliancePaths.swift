@@ -44,7 +44,9 @@ public struct AppliancePaths: Sendable, Equatable {
     /// `var/log/<name>.log`: a service's captured output.
     public func logFile(_ service: String) -> String { logDirectory + "/\(service).log" }
     public func pidFile(_ daemon: String) -> String { runDirectory + "/\(daemon).pid" }
-    public var initialAdminPasswordFile: String { stateDirectory + "/initial-admin-password" }
+    /// `var/lib/appliance/configd/initial-admin-password`: in configd's own
+    /// folder, so no service needs to write `var/lib/appliance` itself.
+    public var initialAdminPasswordFile: String { stateDirectory("configd") + "/initial-admin-password" }
 
     static func currentDirectory() -> String {
         var buffer = [CChar](repeating: 0, count: 4096)

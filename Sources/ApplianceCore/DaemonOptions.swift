@@ -22,7 +22,7 @@ public struct DaemonOptions: ParsableArguments, Sendable {
     /// thread is started.
     public func detachUnlessForeground(logFile: String) throws {
         guard !foreground else { return }
-        let logFD = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
+        let logFD = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o640)
         guard logFD >= 0 else { throw ValidationError("cannot open \(logFile): \(errnoText())") }
         if fork() != 0 { _exit(0) }
         setsid()

@@ -170,7 +170,12 @@ public enum ManifestParser {
             service.passEnvironment += words
         case "writable":
             guard !value.hasPrefix("/"), !value.split(separator: "/").contains(".."), !value.contains(" ") else {
-                throw Problem(text: "writable takes a folder relative to the root, without \"..\", such as var/lib/appliance")
+                throw Problem(text: "writable takes a folder relative to the root, without \"..\", such as srv/media")
+            }
+            do {
+                try ServiceFolders.checkWritable(value)
+            } catch {
+                throw Problem(text: error.description)
             }
             service.writable.append(value)
         case "log-size":

@@ -24,9 +24,7 @@ public enum Procmon {
         let logger = Logger(label: "procmon")
         let paths = settings.paths
         do {
-            for folder in [paths.runDirectory, paths.logDirectory, paths.stateDirectory, paths.configDirectory] {
-                try AtomicFile.makeFolders(folder, mode: 0o755)
-            }
+            try ServiceFolders.prepareTree(paths: paths)
         } catch {
             logger.critical("cannot prepare the appliance tree", metadata: ["error": "\(error)"])
             return exitSystemError

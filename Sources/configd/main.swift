@@ -17,7 +17,7 @@ struct ConfigdCommand: ParsableCommand {
 
         On a first start with no account it creates admin with the password from \
         APPLIANCE_ADMIN_PASSWORD, or a random one written once, mode 0600, to \
-        <root>/var/lib/appliance/initial-admin-password. A startup configuration that does not \
+        <root>/var/lib/appliance/configd/initial-admin-password. A startup configuration that does not \
         parse or validate is set aside as startup-config.rejected and the last good one runs.
 
         --config FILE keeps the startup configuration at FILE instead (FILE.last-good beside it). \

@@ -53,7 +53,7 @@ import Testing
         #expect(paths.isApplianceRoot)
         #expect(paths.controlSocket("configd") == "/run/appliance/configd.sock")
         #expect(paths.logFile("webd") == "/var/log/webd.log")
-        #expect(paths.initialAdminPasswordFile == "/var/lib/appliance/initial-admin-password")
+        #expect(paths.initialAdminPasswordFile == "/var/lib/appliance/configd/initial-admin-password")
     }
 
     @Test func aDevelopmentRootPrefixesEverythingAndDropsTrailingSlashes() {

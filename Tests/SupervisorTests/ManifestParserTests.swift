@@ -30,7 +30,7 @@ import Testing
         stop-timeout = 3s
         env = MODE=test=1
         pass-env = APPLIANCE_ADMIN_PASSWORD TZ
-        writable = var/lib/appliance
+        writable = srv/media
         listen = control unix webd.sock
         log-size = 512K
         log-files = 4
@@ -43,7 +43,7 @@ import Testing
         #expect(web.capabilities == [12, 13])
         #expect(web.listen == [.init(name: "https", transport: .tcp, port: 443, address: nil), .init(name: "snmp", transport: .udp, port: 161, address: "::1"),
                                .init(name: "control", transport: .unix, port: 0, address: "webd.sock")])
-        #expect(web.passEnvironment == ["APPLIANCE_ADMIN_PASSWORD", "TZ"] && web.writable == ["var/lib/appliance"])
+        #expect(web.passEnvironment == ["APPLIANCE_ADMIN_PASSWORD", "TZ"] && web.writable == ["srv/media"])
         #expect(web.after == ["configd"])
         #expect(web.readiness == .none && web.readyTimeout == .seconds(2))
         #expect(web.restart.mode == .onFailure && web.restart.initialDelay == .milliseconds(250))
@@ -75,8 +75,11 @@ import Testing
         ("[service a\nexec = x", 1, "a section header ends with \"]\""),
         ("[service a]\nexec = x\nrestart-delay = 2s\nrestart-delay-max = 1s", 4, "restart-delay-max must not be below restart-delay"),
         ("[service a]\nexec = x\nlisten = control unix ../etc/passwd", 3, "listen NAME unix FILE takes a file name such as configd.sock (no folders)"),
-        ("[service a]\nexec = x\nwritable = /etc", 3, "writable takes a folder relative to the root, without \"..\", such as var/lib/appliance"),
-        ("[service a]\nexec = x\nwritable = var/../../etc", 3, "writable takes a folder relative to the root, without \"..\", such as var/lib/appliance"),
+        ("[service a]\nexec = x\nwritable = /etc", 3, "writable takes a folder relative to the root, without \"..\", such as srv/media"),
+        ("[service a]\nexec = x\nwritable = var/../../etc", 3, "writable takes a folder relative to the root, without \"..\", such as srv/media"),
+        ("[service a]\nexec = x\nwritable = var/lib/appliance", 3, "writable folder var/lib/appliance refused: it is, holds or lies inside var/lib/appliance, which only procmon writes"),
+        ("[service a]\nexec = x\nwritable = var/lib", 3, "writable folder var/lib refused: it is, holds or lies inside var/lib/appliance, which only procmon writes"),
+        ("[service a]\nexec = x\nwritable = run/appliance/x", 3, "writable folder run/appliance/x refused: it is, holds or lies inside run/appliance, which only procmon writes"),
         ("[service a]\nexec = x\npass-env = lower", 3, "pass-env takes variable names such as APPLIANCE_ADMIN_PASSWORD, not \"lower\""),
     ])
     func badManifestNamesFileLineAndProblem(text: String, line: Int, problem: String) {

@@ -21,7 +21,6 @@ import Testing
     exec = {bin}/configd --foreground --root {root}
     user = appliance-config
     listen = control unix configd.sock
-    writable = var/lib/appliance
     pass-env = APPLIANCE_ADMIN_PASSWORD
     """
 

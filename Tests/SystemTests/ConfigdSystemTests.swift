@@ -14,7 +14,6 @@ import Testing
         exec = {bin}/configd --foreground --root {root}
         user = appliance-config
         listen = control unix configd.sock
-        writable = var/lib/appliance
         pass-env = APPLIANCE_ADMIN_PASSWORD
         stable-after = 100ms
         restart-delay-max = 200ms

@@ -31,7 +31,6 @@ enum WebdStatusMethod: ControlMethod {
     exec = {bin}/configd --foreground --root {root}
     user = appliance-config
     listen = control unix configd.sock
-    writable = var/lib/appliance
     pass-env = APPLIANCE_ADMIN_PASSWORD
 
     [service sessmgrd]
