@@ -3,7 +3,10 @@ import HTTPTypes
 /// What port 80 answers to every request: a permanent redirect to the same
 /// path on HTTPS, at the host name and port from the configuration, never
 /// from the request's Host header (which a client chooses, so trusting it
-/// would make webd an open redirector).
+/// would make webd an open redirector). A configured name with no dot
+/// (`appliance`, the factory default) is one a client that reached the box
+/// by address usually cannot resolve: then the redirect names the address
+/// the client connected to (the accepted connection's local address).
 public struct HTTPSRedirect: Sendable, Equatable {
     /// The configured host name (`hostname`), or an address.
     public var host: String
@@ -13,6 +16,26 @@ public struct HTTPSRedirect: Sendable, Equatable {
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
+    }
+
+    /// The redirect for a connection accepted on `localAddress` (the
+    /// socket's own address, as NIO writes it; nil if unknown): the
+    /// configured name when it is fully qualified (has a dot), else that
+    /// address.
+    public init(configuredName: String, localAddress: String?, port: Int) {
+        self.init(host: Self.target(configuredName: configuredName, localAddress: localAddress), port: port)
+    }
+
+    /// The host a redirect names; see `init(configuredName:localAddress:port:)`.
+    public static func target(configuredName: String, localAddress: String?) -> String {
+        guard !configuredName.contains("."), var address = localAddress, !address.isEmpty else { return configuredName }
+        // A dual-stack socket shows an IPv4 client's connection as ::ffff:a.b.c.d.
+        let mapped = "::ffff:"
+        if address.lowercased().hasPrefix(mapped), address.dropFirst(mapped.count).contains(".") {
+            address = String(address.dropFirst(mapped.count))
+        }
+        // RFC 6874: a zone identifier is written %25 inside the brackets.
+        return address.split(separator: "%", omittingEmptySubsequences: false).joined(separator: "%25")
     }
 
     /// `https://host[:port]` with an IPv6 address in brackets.

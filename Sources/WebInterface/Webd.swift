@@ -101,8 +101,8 @@ public enum Webd {
         }
         let httpsPort = httpsServer.channel.localAddress?.port ?? (443 + settings.portBase)
 
-        let redirectChild = HTTP1Channel(responder: { request, writer, _ in
-            let redirect = HTTPSRedirect(host: hostname.withLock { $0 }, port: httpsPort)
+        let redirectChild = HTTP1Channel(responder: { request, writer, channel in
+            let redirect = HTTPSRedirect(configuredName: hostname.withLock { $0 }, localAddress: channel.localAddress?.ipAddress, port: httpsPort)
             var headers = HTTPFields()
             headers[.location] = redirect.location(for: request.head.path ?? "/")
             headers[.contentLength] = "0"

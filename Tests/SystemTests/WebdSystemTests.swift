@@ -77,13 +77,15 @@ enum WebdStatusMethod: ControlMethod {
         return (jar, csrf, parts.first ?? "")
     }
 
-    /// Every request on port 80 gets a permanent redirect to HTTPS at the
-    /// configured host name and port, with path and query kept: 301 for GET
-    /// and HEAD, 308 for POST; a forged Host header changes nothing.
-    @Test func httpPortRedirectsToTheConfiguredHostEvenWithAForgedHostHeader() throws {
+    /// Every request on port 80 gets a permanent redirect to HTTPS with path
+    /// and query kept: 301 for GET and HEAD, 308 for POST. The factory host
+    /// name `appliance` has no dot, so a client that came by address could
+    /// not resolve it: the redirect names the address the client connected
+    /// to (issue 13 #17), and a forged Host header changes nothing.
+    @Test func httpPortRedirectsToTheAddressConnectedToEvenWithAForgedHostHeader() throws {
         let harness = try Self.start()
         defer { harness.stop() }
-        let expected = "https://appliance:\(Self.httpsPort)/streams?x=1"
+        let expected = "https://127.0.0.1:\(Self.httpsPort)/streams?x=1"
         let plain = try Self.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "http://127.0.0.1:\(Self.httpPort)/streams?x=1"])
         #expect(plain.output == "301 \(expected)", "\(plain.error)")
         let forged = try Self.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-H", "Host: evil.example",
@@ -91,23 +93,29 @@ enum WebdStatusMethod: ControlMethod {
         #expect(forged.output == "301 \(expected)")
         let post = try Self.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-H", "Host: evil.example", "--data", "a=1",
                                   "http://127.0.0.1:\(Self.httpPort)/api/v1/session"])
-        #expect(post.output == "308 https://appliance:\(Self.httpsPort)/api/v1/session")
+        #expect(post.output == "308 https://127.0.0.1:\(Self.httpsPort)/api/v1/session")
         let head = try Self.curl(["-I", "http://127.0.0.1:\(Self.httpPort)/"])
         #expect(head.output.hasPrefix("HTTP/1.1 301"))
         // Nothing else is served on 80: no page, no API.
         #expect(!head.output.lowercased().contains("set-cookie"))
     }
 
-    /// A new host name in the configuration is the redirect's host at once
-    /// (webd follows configd's system section).
-    @Test func redirectFollowsAHostnameChange() async throws {
-        let harness = try Self.start()
+    /// On procmon's dual-stack socket (`::`) an IPv6 client is sent to its
+    /// own connection's address in brackets, an IPv4 one to the plain IPv4
+    /// address (not `::ffff:…`).
+    @Test func httpRedirectOnADualStackSocketNamesIPv6InBracketsAndIPv4Plain() throws {
+        let harness = try ProcmonHarness(manifest: Self.manifest(), portBase: Self.portBase, arguments: ["--listen-address", "::"],
+                                         environment: ["APPLIANCE_ADMIN_PASSWORD": Self.password])
         defer { harness.stop() }
-        let configd = ControlClient(paths: harness.paths, daemon: "configd", timeout: .seconds(10))
-        _ = try await configd.call(ConfigdMethod.Apply.self, .init(commands: ["hostname encoder-9"]))
-        harness.waitUntil("the redirect to name encoder-9", timeout: .seconds(10)) {
-            try Self.curl(["-o", "/dev/null", "-w", "%{redirect_url}", "http://127.0.0.1:\(Self.httpPort)/x"]).output == "https://encoder-9:\(Self.httpsPort)/x"
+        harness.waitUntil("webd running", timeout: .seconds(60)) { harness.running("webd") != nil }
+        var v6 = (code: Int32(0), output: "", error: "")
+        harness.waitUntil("webd answers on [::1]", timeout: .seconds(20)) {
+            v6 = try Self.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "-H", "Host: evil.example", "http://[::1]:\(Self.httpPort)/x"])
+            return v6.code == 0
         }
+        #expect(v6.output == "301 https://[::1]:\(Self.httpsPort)/x", "\(v6.error)")
+        let v4 = try Self.curl(["-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "http://127.0.0.1:\(Self.httpPort)/x"])
+        #expect(v4.output == "301 https://127.0.0.1:\(Self.httpsPort)/x", "\(v4.error)")
     }
 
     /// SIGTERM (procmon's stop) ends webd cleanly within its two-second
