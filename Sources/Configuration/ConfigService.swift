@@ -179,8 +179,12 @@ public actor ConfigService {
     private func readableSections(_ asked: [Section]?, session: String?, caller: PeerCredentials) throws(ControlError) -> (Set<Section>, SecretDisclosure) {
         let all = Set(Section.allCases)
         if session != nil {
-            _ = try principal(session: session, origin: nil, caller: caller)
-            return (asked.map(Set.init) ?? all, .none)
+            let who = try principal(session: session, origin: nil, caller: caller)
+            do throws(ReadRefusal) {
+                return (try who.role.sectionsToRead(asked: asked), .none)
+            } catch {
+                throw ControlError(.permissionDenied, error.description)
+            }
         }
         switch directory.classify(caller) {
         case .privileged:
@@ -199,6 +203,8 @@ public actor ConfigService {
     }
 
     // MARK: Reading and watching
+    /// A session reads what its role may (`Role.sectionsToRead`): every
+    /// front end gets the same filtering, so none can forget it.
 
     public func get(_ parameters: ConfigdMethod.GetParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.Snapshot {
         let (sections, secrets) = try readableSections(parameters.sections, session: parameters.session, caller: caller)
@@ -209,7 +215,7 @@ public actor ConfigService {
     }
 
     public func watch(_ parameters: ConfigdMethod.WatchParameters, caller: PeerCredentials) async throws(ControlError) -> ConfigdMethod.Change {
-        let (sections, _) = try readableSections(parameters.sections, session: nil, caller: caller)
+        let (sections, _) = try readableSections(parameters.sections, session: parameters.session, caller: caller)
         let changed = changedSections(after: parameters.after, among: sections)
         if !changed.isEmpty { return ConfigdMethod.Change(revision: revision, sections: changed) }
         let wait = Duration.milliseconds(min(max(parameters.waitMilliseconds, 0), 25_000))
@@ -322,8 +328,9 @@ public actor ConfigService {
     }
 
     public func diff(_ parameters: ConfigdMethod.ActorParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.DiffResult {
-        _ = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
-        let diff = ConfigDiff(from: startup, to: running)
+        let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
+        // Only the sections the role may read (the others compare equal at factory defaults).
+        let diff = ConfigDiff(from: startup.view(for: who.role), to: running.view(for: who.role))
         return ConfigdMethod.DiffResult(lines: diff.description.isEmpty ? [] : diff.description.split(separator: "\n").map(String.init))
     }
 

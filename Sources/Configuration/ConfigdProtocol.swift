@@ -54,10 +54,14 @@ public enum ConfigdMethod {
         public var sections: [Section]
         /// How long to wait at most (capped at 25 s); answers with no change then.
         public var waitMilliseconds: Int
-        public init(after: UInt64, sections: [Section], waitMilliseconds: Int = 20_000) {
+        /// A person's session (a front end watching on a user's behalf):
+        /// the sections are then checked against the session's role.
+        public var session: String?
+        public init(after: UInt64, sections: [Section], waitMilliseconds: Int = 20_000, session: String? = nil) {
             self.after = after
             self.sections = sections
             self.waitMilliseconds = waitMilliseconds
+            self.session = session
         }
     }
 

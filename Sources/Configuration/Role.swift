@@ -64,20 +64,77 @@ public enum Permission: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Role {
-    /// The permission table. Accounts are readable by admins only: the list
-    /// of names is itself useful to an attacker.
+    /// The permission table. Reading is by section, and the rendering people
+    /// get never carries a password hash or SNMP key (`SecretDisclosure.none`):
+    ///
+    /// | section  | admin | operator | viewer |
+    /// |----------|-------|----------|--------|
+    /// | system   | rw    | r        | r      |
+    /// | streams  | rw    | rw       | r      |
+    /// | time     | rw    | r        | r      |
+    /// | network  | rw    | r        | r      |
+    /// | policy   | rw    | r        | -      |
+    /// | snmp     | rw    | r        | -      |
+    /// | audit    | rw    | r        | -      |
+    /// | accounts | rw    | -        | -      |
+    ///
+    /// Accounts are readable by admins only: the list of names (and who is
+    /// locked) is itself useful to an attacker. A viewer, who only watches
+    /// streams, also does not see the login rules (lockout thresholds), the
+    /// SNMP users and trap receivers, or where the audit trail is sent.
     public var permissions: Set<Permission> {
-        let readAllButAccounts = Section.allCases.filter { $0 != .accounts }.map(Permission.read)
         switch self {
         case .admin:
             return Set(Section.allCases.map(Permission.read) + Section.allCases.map(Permission.change) + [.changeOwnPassword])
         case .operator:
-            return Set(readAllButAccounts + [.change(.streams), .changeOwnPassword])
+            return Set(Section.allCases.filter { $0 != .accounts }.map(Permission.read) + [.change(.streams), .changeOwnPassword])
         case .viewer:
-            return Set(readAllButAccounts + [.changeOwnPassword])
+            return Set([Section.system, .streams, .time, .network].map(Permission.read) + [.changeOwnPassword])
         }
     }
 
     /// Whether this role holds `permission`.
     public func may(_ permission: Permission) -> Bool { permissions.contains(permission) }
+
+    /// The sections this role may read.
+    public var readableSections: Set<Section> { Set(Section.allCases.filter { may(.read($0)) }) }
+
+    /// The sections a session of this role is given when it asks for
+    /// `asked` (nil: everything it may read, so `show running-config` of a
+    /// viewer simply lacks the other sections). Naming a section it may not
+    /// read is refused whole, so that a front end says "not permitted"
+    /// rather than showing an empty list.
+    public func sectionsToRead(asked: [Section]?) throws(ReadRefusal) -> Set<Section> {
+        let allowed = readableSections
+        guard let asked else { return allowed }
+        let forbidden = Set(asked).subtracting(allowed)
+        guard forbidden.isEmpty else { throw ReadRefusal(role: self, forbidden: forbidden) }
+        return Set(asked)
+    }
+}
+
+/// A read of sections the caller's role does not permit.
+public struct ReadRefusal: Error, Equatable, Sendable, CustomStringConvertible {
+    public let role: Role
+    public let forbidden: Set<Section>
+
+    public init(role: Role, forbidden: Set<Section>) {
+        self.role = role
+        self.forbidden = forbidden
+    }
+
+    public var description: String {
+        let names = forbidden.map(\.rawValue).sorted().joined(separator: ", ")
+        let readable = role.readableSections.map(\.rawValue).sorted().joined(separator: ", ")
+        return "not permitted: \(role == .operator ? "an" : "a") \(role.rawValue) may not read \(names) (it may read \(readable))"
+    }
+}
+
+extension ApplianceConfig {
+    /// The configuration as a person of `role` may see it: the sections the
+    /// role may read, every other section at factory defaults (no accounts
+    /// unless admin), and no password hash or SNMP key for anyone.
+    public func view(for role: Role) -> ApplianceConfig {
+        view(sections: role.readableSections, secrets: .none)
+    }
 }

@@ -152,11 +152,14 @@ extension WebRoutes {
         async let frame = frame(who)
         let list = await Self.outcome { () async throws(WebError) in try await accounts(who, backends: pages) }
         let page: String
+        var status = status
         switch list {
         case .success(let accounts):
             let tokens = HTMLPage.apiTokens(await frame, (try? await pages.apiTokens(session: who.token)) ?? [], accounts: accounts.map(\.name), issued: issued)
             page = HTMLPage.accounts(await frame, accounts: accounts, problem: nil, message: message, tokens: tokens)
-        case .failure(let error): page = HTMLPage.accounts(await frame, accounts: nil, problem: error.message, message: message)
+        case .failure(let error):
+            page = HTMLPage.accounts(await frame, accounts: nil, problem: error.message, message: message)
+            status = Self.pageStatus(status, refusedBy: error)
         }
         return Self.html(page, status: status)
     }

@@ -193,6 +193,7 @@ extension WebRoutes {
             return try await pages.call("auditd", AuditdMethod.Query.self, query)
         }
         var view = HTMLPage.AuditView(filters: filters)
+        var status = status
         switch await destinations {
         case .success(let (list, problem)): view.destinations = list; view.statusProblem = problem
         case .failure(let error): view.destinationsProblem = error.message
@@ -200,6 +201,10 @@ extension WebRoutes {
         switch await events {
         case .success(let result): view.events = result.entries.map(\.text)
         case .failure(let error): view.eventsProblem = error.message
+        }
+        // 403 when the role may read neither the destinations nor the events.
+        if case .failure(let refused) = await destinations, case .failure(let alsoRefused) = await events, alsoRefused.status == .forbidden {
+            status = Self.pageStatus(status, refusedBy: refused)
         }
         return Self.html(HTMLPage.audit(await frame, view, message: message), status: status)
     }

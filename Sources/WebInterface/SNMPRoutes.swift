@@ -84,9 +84,12 @@ extension WebRoutes {
         async let frame = frame(who)
         let snmp = await Self.outcome { () async throws(WebError) in try await pages.running(session: who.token, sections: [.snmp]) }
         let page: String
+        var status = status
         switch snmp {
         case .success(let snapshot): page = HTMLPage.snmp(await frame, snmp: SNMPView(snapshot.config.snmp), problem: nil, message: message)
-        case .failure(let error): page = HTMLPage.snmp(await frame, snmp: nil, problem: error.message, message: message)
+        case .failure(let error):
+            page = HTMLPage.snmp(await frame, snmp: nil, problem: error.message, message: message)
+            status = Self.pageStatus(status, refusedBy: error)
         }
         return Self.html(page, status: status)
     }

@@ -127,9 +127,12 @@ extension WebRoutes {
         async let frame = frame(who)
         let policy = await Self.outcome { () async throws(WebError) in try await pages.running(session: who.token, sections: [.policy]) }
         let page: String
+        var status = status
         switch policy {
         case .success(let snapshot): page = HTMLPage.policy(await frame, policy: PolicyView(snapshot.config.policy), problem: nil, message: message)
-        case .failure(let error): page = HTMLPage.policy(await frame, policy: nil, problem: error.message, message: message)
+        case .failure(let error):
+            page = HTMLPage.policy(await frame, policy: nil, problem: error.message, message: message)
+            status = Self.pageStatus(status, refusedBy: error)
         }
         return Self.html(page, status: status)
     }

@@ -393,6 +393,12 @@ public struct WebRoutes: Sendable {
         return Self.html(HTMLPage.dashboard(view, csrf: csrf.token(for: who.token)))
     }
 
+    /// A page whose whole section the role may not read is answered 403
+    /// (configd's "not permitted" shown in its panel), not 200 with a gap.
+    static func pageStatus(_ status: HTTPResponse.Status, refusedBy error: WebError) -> HTTPResponse.Status {
+        status == .ok && error.status == .forbidden ? .forbidden : status
+    }
+
     static func outcome<T: Sendable>(_ body: () async throws(WebError) -> T) async -> Result<T, WebError> {
         do throws(WebError) { return .success(try await body()) } catch { return .failure(error) }
     }

@@ -52,7 +52,7 @@ struct RoleRuleTests {
         #expect(Section.allCases.filter { Role.operator.may(.change($0)) } == [.streams])
         #expect(Section.allCases.filter { Role.viewer.may(.change($0)) } == [])
         #expect(!Role.operator.may(.read(.accounts)) && !Role.viewer.may(.read(.accounts)))
-        #expect(Role.viewer.may(.read(.streams)) && Role.viewer.may(.read(.snmp)))
+        #expect(Role.viewer.may(.read(.streams)) && !Role.viewer.may(.read(.snmp)))
     }
 
     @Test("no daemon may read accounts; a daemon's view has only its sections and SNMP keys only for snmpd")

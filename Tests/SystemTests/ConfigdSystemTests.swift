@@ -142,7 +142,7 @@ import Testing
         }
         let vera = try #require(try await client.call(ConfigdMethod.Authenticate.self, .init(name: "vera", password: passwords["vera"]!, origin: .init(channel: "web", peer: "198.51.100.4"))).session)
         let read = try await client.call(ConfigdMethod.Get.self, .init(session: vera))
-        #expect(read.text.contains("account vera role viewer"))
+        #expect(!read.text.split(separator: "\n").contains { $0.hasPrefix("account ") }, "a viewer reads no account (issue 13 #4)")
         await #expect(throws: ControlError.self) {
             _ = try await client.call(ConfigdMethod.Apply.self, .init(session: vera, commands: ["hostname takeover"]))
         }
@@ -253,6 +253,56 @@ import Testing
         #expect(torn == 0)
         let final = try await client.call(ConfigdMethod.Get.self, .init()).config.system
         #expect(final.location == final.contact && final.location?.hasPrefix("L") == true)
+    }
+
+    /// The role table governs every read of a session (issue 13 #4): a
+    /// viewer's and an operator's `get` leave out the accounts section (no
+    /// account line, no hash), naming it is refused as not permitted, and
+    /// so is a `watch` of it; their `diff` shows no unsaved account change.
+    /// An admin's session reads accounts, never a hash.
+    @Test func sessionsReadOnlyTheSectionsTheirRoleMay() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = Self.configd(harness)
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["account vera role viewer", "account otto role operator", "account ada role admin",
+                                                                             "snmp user nms role viewer auth sha-256 auth-key \(String(repeating: "5a", count: 32)) priv aes-128 priv-key \(String(repeating: "c3", count: 16))"]))
+        let passwords = ["vera": "Blue-Lantern-42", "otto": "Green-Harbour-17", "ada": "Red-Compass-88"]
+        var sessions: [String: String] = [:]
+        for (name, password) in passwords {
+            _ = try await client.call(ConfigdMethod.SetPassword.self, .init(account: name, newPassword: password))
+            sessions[name] = try #require(try await client.call(ConfigdMethod.Authenticate.self,
+                                                                 .init(name: name, password: password, origin: .init(channel: "web", peer: "198.51.100.4"))).session)
+        }
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["account unsaved-one role viewer"]))
+        for name in ["vera", "otto"] {
+            let session = sessions[name]!
+            let everything = try await client.call(ConfigdMethod.Get.self, .init(session: session))
+            #expect(!everything.text.split(separator: "\n").contains { $0.hasPrefix("account ") }, "\(name) read: \(everything.text)")
+            #expect(!everything.text.contains("$scrypt$"))
+            #expect(everything.config.accounts.isEmpty, "\(name) got \(everything.config.accounts.map(\.name))")
+            var refusal: ControlError?
+            do {
+                _ = try await client.call(ConfigdMethod.Get.self, .init(sections: [.accounts], session: session))
+            } catch {
+                refusal = error as? ControlError
+            }
+            #expect(refusal?.code == .permissionDenied && refusal?.message.hasPrefix("not permitted") == true, "\(name): \(String(describing: refusal))")
+            await #expect(throws: ControlError.self) {
+                _ = try await client.call(ConfigdMethod.Watch.self, .init(after: 0, sections: [.accounts], waitMilliseconds: 100, session: session))
+            }
+            let diff = try await client.call(ConfigdMethod.Diff.self, .init(session: session))
+            #expect(!diff.lines.contains { $0.contains("account") }, "\(name)'s diff: \(diff.lines)")
+        }
+        // A viewer also does not see the SNMP users; an operator does, without keys.
+        await #expect(throws: ControlError.self) { _ = try await client.call(ConfigdMethod.Get.self, .init(sections: [.snmp], session: sessions["vera"]!)) }
+        let operatorSNMP = try await client.call(ConfigdMethod.Get.self, .init(sections: [.snmp], session: sessions["otto"]!))
+        #expect(operatorSNMP.text.contains("snmp user nms") && !operatorSNMP.text.contains("auth-key"))
+        // A section it may read can be watched with the session.
+        let watched = try await client.call(ConfigdMethod.Watch.self, .init(after: 0, sections: [.streams, .system], waitMilliseconds: 100, session: sessions["vera"]!))
+        #expect(watched.revision > 0)
+        let admin = try await client.call(ConfigdMethod.Get.self, .init(session: sessions["ada"]!))
+        #expect(admin.text.contains("account vera role viewer") && !admin.text.contains("$scrypt$"))
+        #expect(admin.config.accounts.contains { $0.name == "otto" } && admin.config.accounts.allSatisfy { $0.passwordHash == nil })
     }
 
     /// A daemon watching its section is told when it changes.
