@@ -263,9 +263,21 @@ public actor ConfigService {
         }
         let diff = ConfigDiff(from: running, to: updated)
         commit(updated)
+        // An administrator's unlock lifts the throttle even of an account that was not flagged locked.
+        for name in Self.unlockedAccounts(in: parameters.commands) { loginGuard.unlock(name: name) }
+        for event in loginGuard.takeEvents() { recordLoginEvent(event, facts: who.auditFacts) }
         audit.record(AuditEvent("config-change", facts: who.auditFacts + [("revision", String(revision)), ("change", diff.lines.isEmpty ? "none" : diff.description)],
                                 message: "\(who.account) changed the running configuration: \(diff.isEmpty ? "no difference" : diff.description.replacingNewlines())"))
         return ConfigdMethod.Applied(revision: revision, diff: diff.description.isEmpty ? [] : diff.description.split(separator: "\n").map(String.init))
+    }
+
+    /// The accounts that `no account NAME locked` lines among `commands` unlock.
+    static func unlockedAccounts(in commands: [String]) -> [String] {
+        commands.compactMap { command in
+            guard let words = try? ConfigLexer.tokens(of: ArraySlice(Array(command.unicodeScalars)), lineNumber: 1).map(\.text),
+                  words.count == 4, words[0] == "no", words[1] == "account", words[3] == "locked" else { return nil }
+            return words[2]
+        }
     }
 
     /// Makes `updated` the running configuration and tells everyone who must know.
@@ -277,6 +289,18 @@ public actor ConfigService {
             sectionRevisions[section] = revision
         }
         loginGuard.update(config: updated)
+        // An unlock, a role change, a password reset or a deletion clears the
+        // throttle's records of the account, from every source, at once.
+        for account in before.accounts {
+            guard let now = updated.accounts.first(where: { $0.name == account.name }) else {
+                loginGuard.unlock(name: account.name)
+                continue
+            }
+            if now.role != account.role || now.passwordHash != account.passwordHash || (account.locked && !now.locked) {
+                loginGuard.unlock(name: account.name)
+            }
+        }
+        for event in loginGuard.takeEvents() { recordLoginEvent(event, facts: [("by", "configuration change")]) }
         sessions.update(policy: updated.policy)
         // Accounts locked, removed or demoted lose their sessions.
         for account in before.accounts {
@@ -363,7 +387,7 @@ public actor ConfigService {
 
     public func concludeLogin(_ parameters: ConfigdMethod.AuthenticateParameters, verifiedHash: String, matched: Bool, caller: PeerCredentials) -> ConfigdMethod.Login {
         let now = LoginTime(epochSeconds: Int64(time(nil)), monotonic: .now)
-        let outcome = loginGuard.conclude(name: parameters.name, verifiedHash: verifiedHash, matched: matched, now: now)
+        let outcome = loginGuard.conclude(name: parameters.name, source: LoginSource(origin: parameters.origin), verifiedHash: verifiedHash, matched: matched, now: now)
         let origin = parameters.origin
         var facts: [(name: String, value: String)] = [("name", String(parameters.name.prefix(64))), ("channel", origin.channel), ("peer", origin.peer),
                                                       ("uid", String(caller.uid)), ("pid", String(caller.pid))]
@@ -398,17 +422,12 @@ public actor ConfigService {
         case .loginFailed(let name, let reason, let known):
             audit.record(AuditEvent("login-failure", severity: .warning, facts: facts + [("reason", reason.rawValue), ("known-account", String(known))],
                                     message: "login as \(name.prefix(64)) refused: \(reason.rawValue)"))
-        case .lockedOut(let name, let known, let failures, let until):
-            audit.record(AuditEvent("login-lockout", severity: .warning, facts: facts + [("failures", String(failures)), ("known-account", String(known)),
-                                                                                            ("until", until == nil ? "unlocked by an admin" : "lock duration")],
-                                    message: "\(name.prefix(64)) locked out after \(failures) failed logins"))
-            if until == nil, known, let index = running.accounts.firstIndex(where: { $0.name == name }) {
-                // Persisted, so a restart keeps an indefinite lockout.
-                var updated = running
-                updated.accounts[index].locked = true
-                commit(updated)
-                try? store.save(updated.applyingSavedAccounts(to: startup))
-            }
+        case .lockedOut(let name, let source, let known, let failures, let until):
+            // Only this source waits: the account is not flagged locked (that is an administrator's act).
+            let wait = until.map { "\($0.nanoseconds(since: .now) / 1_000_000_000 + 1) s" } ?? "until an admin unlocks"
+            audit.record(AuditEvent("login-lockout", severity: .warning, facts: facts + [("source", source), ("failures", String(failures)), ("known-account", String(known)),
+                                                                                            ("until", wait)],
+                                    message: "\(name.prefix(64)) throttled for \(source) after \(failures) failed logins (\(wait))"))
         case .unlocked(let name):
             audit.record(AuditEvent("login-unlock", facts: facts + [("account", name)], message: "\(name) unlocked"))
         }
@@ -448,7 +467,8 @@ public actor ConfigService {
                                     message: "ssh login as \(name.prefix(64)) refused: no such account"))
             return ConfigdMethod.Login(outcome: "bad-credentials", role: nil, mustChangePassword: nil, session: nil, message: "No such account.")
         }
-        if account.locked || loginGuard.isLocked(name: name, now: .now) {
+        // The password throttle does not apply: a key login proves the key, and no failure from the network may keep it out.
+        if account.locked {
             audit.record(AuditEvent("login-failure", severity: .warning, facts: facts + [("reason", "locked")],
                                     message: "ssh login as \(name) refused: the account is locked"))
             return ConfigdMethod.Login(outcome: "locked", role: nil, mustChangePassword: nil, session: nil,
@@ -592,7 +612,24 @@ public actor ConfigService {
             refuse(who, "password-change-refused", "only an admin may set another account's password")
             throw ControlError(.permissionDenied, "only an admin may set another account's password")
         }
+        // The current password is a guess like a sign-in: a throttled source waits here too.
+        if own, loginGuard.isLocked(name: target, source: LoginSource(origin: who.origin), now: .now) {
+            let reason = "too many wrong passwords for \(target) from \(LoginSource(origin: who.origin)); try again later or ask an administrator"
+            refuse(who, "password-change-refused", reason)
+            throw ControlError(.permissionDenied, reason)
+        }
         return (account, running.policy, own)
+    }
+
+    /// A password change whose current password was wrong: counted by the
+    /// throttle like a failed sign-in from the caller's source, and audited.
+    public func recordWrongCurrentPassword(_ parameters: ConfigdMethod.SetPasswordParameters, caller: PeerCredentials) {
+        guard let who = try? principal(session: parameters.session, origin: parameters.origin, caller: caller, allowMustChange: true) else { return }
+        let target = parameters.account ?? who.account
+        loginGuard.recordFailure(name: target, source: LoginSource(origin: who.origin), now: .now)
+        let facts: [(name: String, value: String)] = [("name", String(target.prefix(64))), ("channel", who.origin.channel), ("peer", who.origin.peer),
+                                                      ("uid", String(caller.uid)), ("pid", String(caller.pid)), ("method", "set-password")]
+        for event in loginGuard.takeEvents() { recordLoginEvent(event, facts: facts) }
     }
 
     /// Step two: the new hash, made outside the actor, is recorded.

@@ -109,7 +109,11 @@ public enum Configd {
                 let violations = PasswordPolicy(context.policy).violations(of: parameters.newPassword, for: context.account, hasher: hasher)
                 return (violations, current, violations.isEmpty && current ? try? hasher.hash(parameters.newPassword) : nil)
             }
-            guard currentMatches else { throw ControlError(.permissionDenied, "the current password is wrong") }
+            guard currentMatches else {
+                // A wrong current password is a guess like a wrong sign-in: the throttle counts it.
+                await service.recordWrongCurrentPassword(parameters, caller: caller)
+                throw ControlError(.permissionDenied, "the current password is wrong")
+            }
             guard violations.isEmpty else {
                 throw ControlError(.invalidParameters, "the new password is refused: " + violations.map(\.description).joined(separator: "; "))
             }

@@ -7,6 +7,9 @@ public struct RequestOrigin: Codable, Sendable, Equatable {
     /// `web`, `cli`, `ssh`, `snmp`, `console`.
     public var channel: String
     /// The remote address or terminal, e.g. `192.0.2.7:51544`, `pts/0`.
+    /// Its address (without the port) is the source that configd's sign-in
+    /// throttle counts failures against (`LoginSource`), so a front-end must
+    /// put the client's address here, as webd and the CLI of an ssh login do.
     public var peer: String
 
     public init(channel: String, peer: String) {

@@ -12,8 +12,9 @@ public enum LoginOutcome: Equatable, Sendable {
 public enum LoginFailureReason: String, Equatable, Sendable {
     /// Unknown name, wrong password, or an account without a password.
     case badCredentials
-    /// Too many failures (for this name, known or not), or locked by an
-    /// administrator (said only after the right password).
+    /// Too many failures from this source (for this name, known or not): it
+    /// must wait; or locked by an administrator (said only after the right
+    /// password).
     case locked
     /// The right password, expired beyond the grace period: an administrator
     /// must set a new one.
@@ -26,9 +27,11 @@ public enum LoginAuditEvent: Equatable, Sendable {
     case loginSucceeded(account: String, role: Role)
     /// A login was refused. `knownAccount` is for the audit log only.
     case loginFailed(name: String, reason: LoginFailureReason, knownAccount: Bool)
-    /// `failures` failures within the window locked `name` until `until`
-    /// (nil: until an administrator unlocks it).
-    case lockedOut(name: String, knownAccount: Bool, failures: Int, until: MonotonicInstant?)
-    /// An administrator lifted a lockout.
+    /// `failures` failures from `source` make it wait for `name` until
+    /// `until` (nil: until an administrator unlocks it). Other sources are
+    /// not touched.
+    case lockedOut(name: String, source: String, knownAccount: Bool, failures: Int, until: MonotonicInstant?)
+    /// An administrator lifted the waits of `name` (an unlock, a role change,
+    /// a password reset).
     case unlocked(name: String)
 }

@@ -14,11 +14,14 @@ public struct SecurityPolicy: Codable, Equatable, Sendable {
     /// Days after expiry during which a login is still accepted but must
     /// change the password; after them only an administrator can reset it (0-365).
     public var passwordExpiryGraceDays: Int = 30
-    /// Failed logins within `loginFailureWindowSeconds` that lock the account (1-100).
+    /// Failed logins for an account from one source address within
+    /// `loginFailureWindowSeconds` after which that source must wait (1-100).
     public var loginMaxFailures: Int = 5
     /// The window over which failures are counted (1-86400 s).
     public var loginFailureWindowSeconds: Int = 300
-    /// How long a lockout lasts; 0 = until an administrator unlocks (0-604800 s).
+    /// The first wait of a throttled source; each further failure doubles it,
+    /// up to a day (`LoginGuard`). 0 = until an administrator unlocks, except
+    /// for the last usable admin (0-604800 s).
     public var lockoutSeconds: Int = 900
     /// A session without activity for this long ends (60-86400 s).
     public var sessionIdleTimeoutSeconds: Int = 900
