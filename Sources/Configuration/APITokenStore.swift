@@ -6,8 +6,12 @@ import Crypto
 public struct APIToken: Codable, Sendable, Equatable {
     /// 16 hex digits, public: how the token is listed and revoked.
     public var id: String
-    /// The account whose role the token carries.
+    /// The name of the account whose role the token carries, when issued.
     public var account: String
+    /// The id of that account (`Account.id`): what the token is bound to. A
+    /// token of an older file without it is bound once, by name, when configd
+    /// loads the file.
+    public var accountID: String?
     /// What the admin called it ("nms-poller").
     public var label: String
     /// Unix seconds.
@@ -18,7 +22,9 @@ public struct APIToken: Codable, Sendable, Equatable {
 
 /// The API tokens: bearer credentials for scripts, created and revoked by an
 /// admin, each acting as one account with that account's current role (so a
-/// lock, a role change or a deletion takes effect at once).
+/// lock, a role change or a deletion takes effect at once). A token is bound
+/// to its account's id, never reused, not to its name: an account deleted
+/// and made again under the same name does not get the old tokens back.
 ///
 /// A secret reads `apt_<id>_<64 hex digits>`: the id finds the entry without
 /// scanning, the rest is compared by hash in constant time. The prefix tells
@@ -32,11 +38,11 @@ public struct APITokenStore: Codable, Sendable, Equatable {
 
     public init() {}
 
-    /// A new token for `account`; returns its entry and the secret, which is
-    /// shown once and never stored.
-    public mutating func issue<Generator: RandomNumberGenerator>(account: String, label: String, now: Int64,
+    /// A new token for the account `account` whose id is `accountID`;
+    /// returns its entry and the secret, which is shown once and never stored.
+    public mutating func issue<Generator: RandomNumberGenerator>(account: String, accountID: String, label: String, now: Int64,
                                                                  using generator: inout Generator) throws(APITokenRefusal) -> (APIToken, String) {
-        guard tokens.filter({ $0.account == account }).count < Self.perAccountLimit else {
+        guard tokens.filter({ $0.accountID == accountID }).count < Self.perAccountLimit else {
             throw APITokenRefusal("\(account) already has \(Self.perAccountLimit) API tokens; revoke one first")
         }
         var id: String
@@ -45,7 +51,7 @@ public struct APITokenStore: Codable, Sendable, Equatable {
         } while tokens.contains { $0.id == id }
         let random = Hex.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
         let secret = Self.prefix + id + "_" + random
-        let entry = APIToken(id: id, account: account, label: label, created: now, secretHash: Self.hash(secret))
+        let entry = APIToken(id: id, account: account, accountID: accountID, label: label, created: now, secretHash: Self.hash(secret))
         tokens.append(entry)
         return (entry, secret)
     }
@@ -67,11 +73,27 @@ public struct APITokenStore: Codable, Sendable, Equatable {
         return tokens.remove(at: index)
     }
 
-    /// Removes every token of accounts not in `accounts` (deleted ones).
-    public mutating func keepOnly(accounts: Set<String>) -> [APIToken] {
-        let gone = tokens.filter { !accounts.contains($0.account) }
-        tokens.removeAll { !accounts.contains($0.account) }
+    /// Removes every token whose account id is not in `accountIDs` (deleted
+    /// accounts', and unbound ones); returns them.
+    public mutating func keepOnly(accountIDs: Set<String>) -> [APIToken] {
+        let gone = tokens.filter { !accountIDs.contains($0.accountID ?? "") }
+        tokens.removeAll { !accountIDs.contains($0.accountID ?? "") }
         return gone
+    }
+
+    /// Binds tokens of an older file, which name their account only, to the
+    /// id of the account of that name in `accounts` (name to id); tokens
+    /// with no such account are left unbound (and `keepOnly` removes them).
+    /// Returns whether anything changed.
+    public mutating func bindUnbound(accounts: [String: String]) -> Bool {
+        var changed = false
+        for index in tokens.indices where tokens[index].accountID == nil {
+            if let id = accounts[tokens[index].account] {
+                tokens[index].accountID = id
+                changed = true
+            }
+        }
+        return changed
     }
 
     /// Whether `text` has the shape of an API token secret (not whether it is valid).

@@ -31,7 +31,7 @@
 /// no security {password | login | session} [SETTING...]      (resets the settings named, or the group)
 ///
 /// account NAME {role ROLE | password-hash HASH | changed EPOCH-SECONDS | locked
-///               | password-history HASH | ssh-key KEY}...
+///               | password-history HASH | ssh-key KEY | id ID}...
 /// no account NAME [password-hash | changed | locked | password-history | ssh-key KEY]
 ///
 /// interface IFNAME dhcp
@@ -63,6 +63,11 @@
 ///   DEST: `udp://HOST:PORT` or `rtp://HOST:PORT`; IPv6 in brackets.
 /// - HASH: a `PasswordHasher` string, `$scrypt$ln=N,r=N,p=N$SALT$HASH`.
 /// - KEY: an `authorized_keys` line in quotes, `"ssh-ed25519 AAAA... comment"`.
+/// - ID: 16 lowercase hex digits. configd gives every account a random id
+///   when it is created (and, once, to accounts of an older startup-config
+///   that have none) and never reuses one; API tokens are bound to it, so a
+///   token dies with its account even if the name is made again. Written in
+///   the configuration so that it survives a restart; not meant to be typed.
 /// - AUTH: `sha-1`, `sha-224`, `sha-256`, `sha-384`, `sha-512`;
 ///   PRIV: `aes-128`, `aes-192`, `aes-256`; keys are localized (RFC 3414 §2.6), in hex.
 /// - An `account` line may name `password-history` and `ssh-key` several
@@ -226,7 +231,7 @@ public enum ConfigParser {
 
     // MARK: - Accounts
 
-    private static let accountSettings = ["role", "password-hash", "changed", "locked", "password-history", "ssh-key"]
+    private static let accountSettings = ["role", "password-hash", "changed", "locked", "password-history", "ssh-key", "id"]
     private static let hashRule = "a password hash \"$scrypt$ln=N,r=N,p=N$SALT$HASH\""
 
     private static func account(_ c: inout LineCursor, _ negated: Bool, _ accounts: inout [Account]) throws(ConfigSyntaxError) {
@@ -283,6 +288,9 @@ public enum ConfigParser {
                 account.locked = true
             case "password-history":
                 account.passwordHistory.append(try c.value(hashRule) { StoredPasswordHash($0) != nil ? $0 : nil })
+            case "id":
+                try c.once(word, &seen)
+                account.id = try c.value("an account id (16 lowercase hex digits)") { Account.isValidID($0) ? $0 : nil }
             default:
                 let keyToken = try c.next("an ssh public key in quotes, \"TYPE BASE64 [COMMENT]\"")
                 let key = try sshKey(keyToken, &c)

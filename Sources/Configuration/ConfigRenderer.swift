@@ -67,6 +67,7 @@ public enum ConfigRenderer {
         if let changed = account.passwordChangedAt { main += " changed \(changed)" }
         if account.locked { main += " locked" }
         var lines = [main]
+        if let id = account.id { lines.append("account \(word(account.name)) id \(id)") }
         if secrets.includesPasswordHashes {
             lines += account.passwordHistory.map { "account \(word(account.name)) password-history " + quoted($0) }
         }

@@ -85,6 +85,12 @@ public actor ConfigService {
             config = try Self.withInitialAdmin(config, password: initialAdminPassword, hasher: hasher, paths: paths, logger: logger, audit: audit)
             mustSave = true
         }
+        let identified = Self.givingAccountIDs(config)
+        if identified.given {
+            // New accounts, or a startup-config from before account ids: the ids must persist at once.
+            config = identified.config
+            mustSave = true
+        }
         if mustSave { try store.save(config) }
         self.paths = paths
         self.store = store
@@ -97,7 +103,24 @@ public actor ConfigService {
         startup = config
         loginGuard = LoginGuard(config: config, hasher: hasher)
         sessions = SessionTable(policy: config.policy)
-        apiTokens = Self.loadAPITokens(paths: paths, logger: logger)
+        apiTokens = Self.loadAPITokens(paths: paths, logger: logger, accounts: config.accounts)
+    }
+
+    /// `config` with an id for every account that has none (one just made,
+    /// or one of a startup-config from before account ids), random and not
+    /// among `avoiding` nor the others'; and whether any was given.
+    static func givingAccountIDs(_ config: ApplianceConfig, avoiding: Set<String> = []) -> (config: ApplianceConfig, given: Bool) {
+        var config = config
+        var taken = Set(config.accounts.compactMap(\.id)).union(avoiding)
+        var generator = SystemRandomNumberGenerator()
+        var given = false
+        for index in config.accounts.indices where config.accounts[index].id == nil {
+            let id = Account.makeID(avoiding: taken, using: &generator)
+            taken.insert(id)
+            config.accounts[index].id = id
+            given = true
+        }
+        return (config, given)
     }
 
     private static func withInitialAdmin(_ config: ApplianceConfig, password given: String?, hasher: PasswordHasher,
@@ -255,12 +278,16 @@ public actor ConfigService {
             refuse(who, "config-change-refused", refusal.description)
             throw ControlError(.permissionDenied, refusal.description)
         }
-        let updated: ApplianceConfig
+        let applied: ApplianceConfig
         do {
-            updated = try running.applying(changes)
+            applied = try running.applying(changes)
         } catch {
             throw ControlError(.invalidParameters, error.description)
         }
+        for account in applied.accounts where account.id != nil && account.id != running.accounts.first(where: { $0.name == account.name })?.id {
+            throw ControlError(.invalidParameters, "account \(account.name): configd gives account ids and never changes them; leave out \"id\"")
+        }
+        let updated = Self.givingAccountIDs(applied, avoiding: Set(apiTokens.tokens.compactMap(\.accountID))).config
         let diff = ConfigDiff(from: running, to: updated)
         commit(updated)
         // An administrator's unlock lifts the throttle even of an account that was not flagged locked.
@@ -296,11 +323,12 @@ public actor ConfigService {
                 loginGuard.unlock(name: account.name)
                 continue
             }
-            if now.role != account.role || now.passwordHash != account.passwordHash || (account.locked && !now.locked) {
+            if now.role != account.role || now.passwordHash != account.passwordHash || (account.locked && !now.locked) || now.id != account.id {
                 loginGuard.unlock(name: account.name)
             }
         }
         for event in loginGuard.takeEvents() { recordLoginEvent(event, facts: [("by", "configuration change")]) }
+        pruneAPITokens()
         sessions.update(policy: updated.policy)
         // Accounts locked, removed or demoted lose their sessions.
         for account in before.accounts {
@@ -362,7 +390,11 @@ public actor ConfigService {
     /// the running one (unsaved changes are discarded, and that is audited).
     public func reload() {
         switch store.load() {
-        case .loaded(let config):
+        case .loaded(let loaded):
+            let (config, given) = Self.givingAccountIDs(loaded)
+            if given {
+                do { try store.save(config) } catch { logger.error("SIGHUP: the accounts' new ids could not be saved: \(error)") }
+            }
             let discarded = ConfigDiff(from: startup, to: running)
             startup = config
             savedRevision = revision + 1
@@ -516,7 +548,8 @@ public actor ConfigService {
     /// The account an API token acts as: it must exist and be unlocked now,
     /// and its role is the account's current one.
     private func apiTokenHolder(_ secret: String) throws(ControlError) -> Account {
-        guard let token = apiTokens.match(secret), let account = running.accounts.first(where: { $0.name == token.account }), !account.locked else {
+        guard let token = apiTokens.match(secret), let bound = token.accountID,
+              let account = running.accounts.first(where: { $0.id == bound }), !account.locked else {
             throw ControlError(.permissionDenied, "the API token is unknown, revoked, or its account is locked")
         }
         return account
@@ -527,7 +560,7 @@ public actor ConfigService {
     public func createAPIToken(_ parameters: ConfigdMethod.APITokenCreateParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.APITokenIssued {
         let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
         guard who.role == .admin else { throw ControlError(.permissionDenied, "only an admin may create API tokens") }
-        guard running.accounts.contains(where: { $0.name == parameters.account }) else {
+        guard let account = running.accounts.first(where: { $0.name == parameters.account }), let accountID = account.id else {
             throw ControlError(.invalidParameters, "no account \(parameters.account)")
         }
         let label = parameters.label
@@ -537,7 +570,7 @@ public actor ConfigService {
         var generator = SystemRandomNumberGenerator()
         let entry: APIToken, secret: String
         do throws(APITokenRefusal) {
-            (entry, secret) = try apiTokens.issue(account: parameters.account, label: label, now: Int64(time(nil)), using: &generator)
+            (entry, secret) = try apiTokens.issue(account: account.name, accountID: accountID, label: label, now: Int64(time(nil)), using: &generator)
         } catch {
             throw ControlError(.invalidParameters, error.description)
         }
@@ -569,11 +602,25 @@ public actor ConfigService {
 
     private var apiTokensPath: String { paths.stateDirectory("configd") + "/api-tokens.json" }
 
-    private static func loadAPITokens(paths: AppliancePaths, logger: Logger) -> APITokenStore {
+    /// The tokens on disk, those of an older file bound to their account's id
+    /// by name, and those of accounts that no longer exist removed.
+    private static func loadAPITokens(paths: AppliancePaths, logger: Logger, accounts: [Account]) -> APITokenStore {
         let path = paths.stateDirectory("configd") + "/api-tokens.json"
         guard let bytes = try? AtomicFile.read(path) else { return APITokenStore() }
         do {
-            return try JSONDecoder().decode(APITokenStore.self, from: Data(bytes))
+            var tokens = try JSONDecoder().decode(APITokenStore.self, from: Data(bytes))
+            let ids = Dictionary(accounts.compactMap { account in account.id.map { (account.name, $0) } }, uniquingKeysWith: { first, _ in first })
+            let bound = tokens.bindUnbound(accounts: ids)
+            let gone = tokens.keepOnly(accountIDs: Set(ids.values))
+            if bound || !gone.isEmpty {
+                if !gone.isEmpty { logger.notice("\(gone.count) API token(s) of accounts that no longer exist removed") }
+                do {
+                    try AtomicFile.write([UInt8](try JSONEncoder().encode(tokens)), to: path, mode: 0o600)
+                } catch {
+                    logger.error("API tokens in \(path) could not be rewritten: \(error)")
+                }
+            }
+            return tokens
         } catch {
             // Refusing every token is the safe side; the file is kept for a look.
             logger.error("API tokens in \(path) unreadable (\(error)); no token is accepted until one is created")
@@ -581,9 +628,25 @@ public actor ConfigService {
         }
     }
 
+    /// Deleted accounts' tokens go with them, at the commit that deletes
+    /// them: a later revert or reload that brings the name back (with its
+    /// old id or a new one) does not bring them back.
+    private func pruneAPITokens() {
+        let gone = apiTokens.keepOnly(accountIDs: Set(running.accounts.compactMap(\.id)))
+        guard !gone.isEmpty else { return }
+        do {
+            try saveAPITokens()
+        } catch {
+            logger.error("\(error.message)")
+        }
+        for token in gone {
+            audit.record(AuditEvent("api-token-revoked", facts: [("token-account", token.account), ("token-id", token.id), ("label", token.label), ("reason", "account deleted")],
+                                    message: "API token \(token.id) (\(token.label)) of \(token.account) revoked with its account"))
+        }
+    }
+
     private func saveAPITokens() throws(ControlError) {
-        // Deleted accounts' tokens go with them.
-        _ = apiTokens.keepOnly(accounts: Set(running.accounts.map(\.name)))
+        _ = apiTokens.keepOnly(accountIDs: Set(running.accounts.compactMap(\.id)))
         do {
             let data = try JSONEncoder().encode(apiTokens)
             try AtomicFile.write([UInt8](data), to: apiTokensPath, mode: 0o600)

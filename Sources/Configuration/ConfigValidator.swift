@@ -80,6 +80,7 @@ public struct ConfigValidator: Sendable {
             problems.append(ConfigProblem("accounts", "\(accounts.count) accounts; at most \(maximumAccounts) are allowed"))
         }
         var names = Set<String>()
+        var ids = Set<String>()
         for account in accounts {
             let subject = "account \"\(shown(account.name))\""
             if !ConfigName.isValid(account.name) {
@@ -87,6 +88,13 @@ public struct ConfigValidator: Sendable {
             }
             if !names.insert(account.name).inserted {
                 problems.append(ConfigProblem(subject, "is defined more than once"))
+            }
+            if let id = account.id {
+                if !Account.isValidID(id) {
+                    problems.append(ConfigProblem(subject, "the id must be 16 lowercase hex digits"))
+                } else if !ids.insert(id).inserted {
+                    problems.append(ConfigProblem(subject, "has the id \(id) of another account; ids are never shared"))
+                }
             }
             if let hash = account.passwordHash, StoredPasswordHash(hash) == nil {
                 problems.append(ConfigProblem(subject, "the password hash is not a $scrypt$ hash within configd's cost limits; set the password again"))

@@ -117,4 +117,51 @@ import Testing
         #expect(try await Self.signIn(client, "otto", Self.ottoPassword, from: Self.web("198.51.100.2")).outcome == "success")
         harness.waitUntil("guesses audited") { harness.audit.events(kind: "login-failure").filter { $0.contains(#"name="otto""#) }.count >= 5 }
     }
+
+    /// A token does not come back with its account's name: create bob, make
+    /// a token, delete bob, create bob again, and the old token is refused.
+    @Test func aTokenDoesNotComeBackWhenTheAccountNameIsReused() async throws {
+        let harness = try ConfigdSystemTests.start()
+        defer { harness.stop() }
+        let client = ConfigdSystemTests.configd(harness)
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["account bob role operator"]))
+        let secret = try await client.call(ConfigdMethod.APITokenCreate.self, .init(session: nil, account: "bob", label: "old")).secret
+        #expect(try await client.call(ConfigdMethod.SessionCheck.self, .init(session: secret)).account == "bob")
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["no account bob"]))
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["account bob role operator"]))
+        await #expect(throws: ControlError.self, "the old bob's token is refused for the new bob") {
+            try await client.call(ConfigdMethod.SessionCheck.self, .init(session: secret))
+        }
+        #expect(try await client.call(ConfigdMethod.APITokenList.self, .init(session: nil)).isEmpty, "and it is gone from the list")
+    }
+
+    /// A revert to startup-config that brings a deleted account's name back
+    /// does not bring its tokens; nor does a restart that forgets an unsaved
+    /// account before the name is made again.
+    @Test func aRevertOrRestartDoesNotBringBackADeletedAccountsTokens() async throws {
+        let harness = try ConfigdSystemTests.start()
+        defer { harness.stop() }
+        let client = ConfigdSystemTests.configd(harness)
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["account bob role operator"]))
+        _ = try await client.call(ConfigdMethod.Save.self, .init())
+        let bobs = try await client.call(ConfigdMethod.APITokenCreate.self, .init(session: nil, account: "bob", label: "saved-bob")).secret
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["no account bob"]))
+        _ = try await client.call(ConfigdMethod.Revert.self, .init())
+        #expect(try await client.call(ConfigdMethod.Get.self, .init()).text.contains("account bob role operator"), "the revert brought bob back")
+        await #expect(throws: ControlError.self, "but not bob's token") {
+            try await client.call(ConfigdMethod.SessionCheck.self, .init(session: bobs))
+        }
+
+        // An unsaved account and its token; configd restarts and forgets the account.
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["account carol role operator"]))
+        let carols = try await client.call(ConfigdMethod.APITokenCreate.self, .init(session: nil, account: "carol", label: "unsaved-carol")).secret
+        let pid = try #require(harness.running("configd")?.pid)
+        kill(pid, SIGKILL)
+        harness.waitUntil("configd back") { (harness.running("configd")?.pid).map { $0 != pid } ?? false }
+        harness.waitUntil("configd answers") { (try? client.callBlocking(ConfigdMethod.Status.self, NoValue())) != nil }
+        _ = try await client.call(ConfigdMethod.Apply.self, .init(commands: ["account carol role operator"]))
+        await #expect(throws: ControlError.self, "a new carol does not inherit the forgotten carol's token") {
+            try await client.call(ConfigdMethod.SessionCheck.self, .init(session: carols))
+        }
+    }
 }
