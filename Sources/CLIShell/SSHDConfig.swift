@@ -25,7 +25,7 @@ public struct SSHDConfig: Equatable, Sendable {
         self.allowed = allowed
     }
 
-    public var hostKeys: [String] { ["ssh_host_ed25519_key", "ssh_host_ecdsa_key"].map { folder + "/" + $0 } }
+    public var hostKeys: [String] { ["ssh_host_ed25519_key"].map { folder + "/" + $0 } }
     public var folder: String { (root == "/" ? "" : root) + "/etc/ssh" }
     var run: String { (root == "/" ? "" : root) + "/run/appliance" }
 
@@ -70,11 +70,13 @@ public struct SSHDConfig: Equatable, Sendable {
         PermitUserRC no
         SetEnv APPLIANCE_ROOT=\(root)
 
-        # Modern algorithms only.
+        # Modern algorithms only; one ed25519 host key; no compression (nothing
+        # to gain on a CLI session; zlib is code an attacker with a key need not reach).
         KexAlgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org
         Ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com
         MACs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com
-        HostKeyAlgorithms ssh-ed25519,ecdsa-sha2-nistp256
+        HostKeyAlgorithms ssh-ed25519
+        Compression no
         PubkeyAcceptedAlgorithms ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256
 
         Banner \(run)/ssh-banner

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import ApplianceCore
+import Glibc
 import Crypto
 import SwiftASN1
 import X509
@@ -33,18 +34,33 @@ public struct CertificateStore: Sendable {
         public var description: String
     }
 
+    /// Present while the pair in use is the one webd made itself (removed by
+    /// an install): only such a pair is renewed by `loadOrCreate`.
+    var generatedMarkerPath: String { folder + "/certificate.generated" }
     var previousCertificatePath: String { folder + "/certificate.pem.previous" }
     var previousKeyPath: String { folder + "/key.pem.previous" }
 
+    /// How long before its end a certificate webd made is replaced by a new one.
+    public static let renewalMargin: TimeInterval = 30 * 86_400
+
     /// The stored identity, or a new self-signed one written first. A pair
     /// that does not match (an install cut between its two renames) falls
-    /// back to the pair it replaced.
+    /// back to the pair it replaced. A pair webd made itself that ends within
+    /// `renewalMargin` is replaced by a new one (the old kept as `*.previous`);
+    /// an installed pair is never replaced.
     public func loadOrCreate(hostname: String, now: Date = Date()) throws -> Identity {
         let certificate = try AtomicFile.read(certificatePath)
         let key = try AtomicFile.read(keyPath)
         if let certificate, let key {
             let identity = Identity(certificatePEM: String(decoding: certificate, as: UTF8.self), keyPEM: String(decoding: key, as: UTF8.self), generated: false)
-            if (try? Self.check(certificatePEM: identity.certificatePEM, keyPEM: identity.keyPEM, now: nil)) != nil { return identity }
+            if (try? Self.check(certificatePEM: identity.certificatePEM, keyPEM: identity.keyPEM, now: nil)) != nil {
+                guard access(generatedMarkerPath, F_OK) == 0, let leaf = try? Certificate(pemEncoded: identity.certificatePEM),
+                      leaf.notValidAfter.timeIntervalSince(now) < Self.renewalMargin else { return identity }
+                let made = try Self.selfSigned(hostname: hostname, now: now)
+                try install(certificatePEM: made.certificatePEM, keyPEM: made.keyPEM)
+                try AtomicFile.write("", to: generatedMarkerPath, mode: 0o600)
+                return made
+            }
             if let oldCertificate = try AtomicFile.read(previousCertificatePath), let oldKey = try AtomicFile.read(previousKeyPath) {
                 let previous = Identity(certificatePEM: String(decoding: oldCertificate, as: UTF8.self), keyPEM: String(decoding: oldKey, as: UTF8.self), generated: false)
                 if (try? Self.check(certificatePEM: previous.certificatePEM, keyPEM: previous.keyPEM, now: nil)) != nil { return previous }
@@ -58,6 +74,7 @@ public struct CertificateStore: Sendable {
         try AtomicFile.makeFolders(folder, mode: 0o700)
         try AtomicFile.write(made.keyPEM, to: keyPath, mode: 0o600)
         try AtomicFile.write(made.certificatePEM, to: certificatePath, mode: 0o644)
+        try AtomicFile.write("", to: generatedMarkerPath, mode: 0o600)
         return made
     }
 
@@ -118,6 +135,7 @@ public struct CertificateStore: Sendable {
         for (current, previous) in [(keyPath, previousKeyPath), (certificatePath, previousCertificatePath)] {
             if let bytes = try AtomicFile.read(current) { try AtomicFile.write(bytes, to: previous, mode: current == keyPath ? 0o600 : 0o644) }
         }
+        unlink(generatedMarkerPath)
         try AtomicFile.write(keyPEM, to: keyPath, mode: 0o600)
         try AtomicFile.write(certificatePEM, to: certificatePath, mode: 0o644)
     }
@@ -129,8 +147,11 @@ public struct CertificateStore: Sendable {
     }
 
     /// A self-signed P-256 certificate: SANs DNS:hostname, IP:127.0.0.1,
-    /// IP:::1; serverAuth; not a CA; valid 825 days (the CA/Browser Forum's
-    /// old ceiling, which browsers still apply to certificates users accept).
+    /// IP:::1; serverAuth; not a CA; valid `validity` in all, from an hour
+    /// before `now` (397 days: within the 398-day ceiling browsers and
+    /// testssl.sh apply; webd renews its own before the end).
+    public static let validity: TimeInterval = 397 * 86_400
+
     public static func selfSigned(hostname: String, now: Date) throws -> Identity {
         let key = P256.Signing.PrivateKey()
         let name = try DistinguishedName { CommonName(hostname) }
@@ -147,7 +168,7 @@ public struct CertificateStore: Sendable {
         }
         let certificate = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: .init(key.publicKey),
-            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(825 * 86_400),
+            notValidBefore: now.addingTimeInterval(-3600), notValidAfter: now.addingTimeInterval(-3600 + validity),
             issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: extensions, issuerPrivateKey: .init(key))
         return Identity(certificatePEM: try certificate.serializeAsPEM().pemString, keyPEM: key.pemRepresentation, generated: true)

@@ -52,7 +52,7 @@ func spawnWait(_ argv: [String]) -> Int32 {
 
 mkdir((root == "/" ? "" : root) + "/etc", 0o755)
 mkdir(config.folder, 0o755)
-for (key, type) in zip(config.hostKeys, ["ed25519", "ecdsa"]) where access(key, F_OK) != 0 {
+for (key, type) in zip(config.hostKeys, ["ed25519"]) where access(key, F_OK) != 0 {
     guard spawnWait(["/usr/bin/ssh-keygen", "-q", "-t", type, "-N", "", "-C", "appliance host key", "-f", key]) == 0 else {
         fail("ssh-keygen could not make \(key)")
     }

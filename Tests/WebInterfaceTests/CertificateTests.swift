@@ -49,6 +49,38 @@ import X509
         #expect(again.certificatePEM == made.certificatePEM)
     }
 
+    /// testssl.sh (and browsers for certificates users accept) flag a
+    /// certificate valid longer than 398 days; webd's own stays within it.
+    @Test func theSelfSignedCertificateIsValidAtMost398Days() throws {
+        let now = Date()
+        let certificate = try Certificate(pemEncoded: CertificateStore.selfSigned(hostname: "a", now: now).certificatePEM)
+        let days = certificate.notValidAfter.timeIntervalSince(certificate.notValidBefore) / 86_400
+        #expect(days <= 398, "valid \(days) days")
+        #expect(certificate.notValidBefore <= now && certificate.notValidAfter > now.addingTimeInterval(390 * 86_400))
+    }
+
+    /// A pair webd made that ends within 30 days is replaced at the next
+    /// start (the old one kept as previous); a pair an admin installed,
+    /// even a self-signed one about to end, is never replaced.
+    @Test func webdRenewsOnlyItsOwnCertificateBeforeItEnds() throws {
+        let store = CertificateStore(folder: Self.temporaryFolder())
+        defer { Self.remove(store.folder) }
+        let start = Date()
+        let made = try store.loadOrCreate(hostname: "encoder-7", now: start)
+        let early = try store.loadOrCreate(hostname: "encoder-7", now: start.addingTimeInterval(300 * 86_400))
+        #expect(early.certificatePEM == made.certificatePEM && !early.generated)
+        let late = start.addingTimeInterval(CertificateStore.validity - 20 * 86_400)
+        let renewed = try store.loadOrCreate(hostname: "encoder-7", now: late)
+        #expect(renewed.generated && renewed.certificatePEM != made.certificatePEM)
+        #expect(try Certificate(pemEncoded: renewed.certificatePEM).notValidAfter > late.addingTimeInterval(300 * 86_400))
+        #expect(try store.loadOrCreate(hostname: "encoder-7", now: late).certificatePEM == renewed.certificatePEM)
+
+        let installed = try CertificateStore.selfSigned(hostname: "installed", now: start)
+        try store.install(certificatePEM: installed.certificatePEM, keyPEM: installed.keyPEM)
+        let kept = try store.loadOrCreate(hostname: "encoder-7", now: late)
+        #expect(kept.certificatePEM == installed.certificatePEM && !kept.generated)
+    }
+
     @Test func aStoreWithOnlyOneOfThePairRefusesToStart() throws {
         let store = CertificateStore(folder: Self.temporaryFolder())
         defer { Self.remove(store.folder) }
