@@ -7,7 +7,7 @@ BIN        := $(CURDIR)/.build/debug
 # Debian packages each command needs (installed when missing).
 RUN_DEPS   := passwd ffmpeg python3 iproute2 openssh-server openssh-client
 TEST_DEPS  := $(RUN_DEPS) util-linux procps python3 openssl curl rsyslog rsyslog-gnutls ffmpeg snmp snmptrapd tmux \
-              chromium chromium-driver libnss3-tools python3-venv
+              chromium chromium-driver libnss3-tools python3-venv testssl.sh ssh-audit
 BENCH_DEPS := runit python3
 
 .PHONY: all build run test bench deps-run deps-test clean help
