@@ -5,9 +5,9 @@ import SNMP
 
 /// The engine's persistent identity in snmpd's state folder:
 /// `engine-id` (hex, generated once, format 5 with 12 random octets under
-/// enterprise 32473) and `boots.json` (the EngineBootRecord of the last
-/// start). Both are written with AtomicFile (write, fsync, rename, fsync of
-/// the folder), so a power cut leaves either the old or the new file, never a
+/// enterprise 32473) and `boots.json` (an EngineBootRecord per engine ID
+/// ever started here, never evicted). Both are written with AtomicFile
+/// (write, fsync, rename, fsync of the folder), so a power cut leaves either the old or the new file, never a
 /// torn one, and engineBoots never goes back (RFC 3414 §2.2.2).
 public struct EngineStore: Sendable {
     public let folder: String
@@ -17,6 +17,9 @@ public struct EngineStore: Sendable {
     }
 
     public init(folder: String) { self.folder = folder }
+
+    /// The largest boots.json read.
+    static let readLimit = 16 << 20
 
     var generatedIDPath: String { folder + "/engine-id" }
     var bootsPath: String { folder + "/boots.json" }
@@ -42,12 +45,16 @@ public struct EngineStore: Sendable {
 
     /// Counts a start for `engineID` (boots + 1, or 1 for an engine ID never
     /// started here) and stores it before the agent answers anything. Boots
-    /// are kept per engine ID, so switching to a configured engine ID and
-    /// back never starts either count again.
+    /// are kept per engine ID for good: no record is ever dropped, so
+    /// cycling through any number of engine IDs and back never starts a
+    /// count again at 1 (which would accept replays of messages recorded
+    /// under that engine ID before). The file grows only when an
+    /// administrator configures an engine ID never used here (under 100
+    /// bytes each; `readLimit`, 16 MiB, holds over 150,000).
     public func start(engineID: [UInt8], atSeconds seconds: UInt64) throws(Failure) -> EngineState {
         var records: [EngineBootRecord] = []
         do {
-            if let bytes = try AtomicFile.read(bootsPath, limit: 1 << 16) {
+            if let bytes = try AtomicFile.read(bootsPath, limit: Self.readLimit) {
                 // An unreadable record would restart boots at 1 and reopen
                 // the replay window: refuse rather than guess.
                 guard let decoded = try? JSONDecoder().decode([EngineBootRecord].self, from: Data(bytes)) else {
@@ -66,7 +73,7 @@ public struct EngineStore: Sendable {
         records.removeAll { $0.engineIDHex.lowercased() == hex }
         records.append(record)
         do {
-            let encoded = try JSONEncoder().encode(Array(records.suffix(16)))
+            let encoded = try JSONEncoder().encode(records)
             try AtomicFile.write(Array(encoded), to: bootsPath, mode: 0o600)
         } catch {
             throw Failure(description: "cannot store engineBoots in \(bootsPath): \(error)")
