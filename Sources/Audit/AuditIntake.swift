@@ -97,16 +97,10 @@ public final class AuditIntake: Sendable {
     /// Reads until the process ends; run it on a dedicated thread.
     public func run() {
         var buffer = [UInt8](repeating: 0, count: OriginStamp.maximumDatagram + 1)
-        // uid → account name, looked up once per uid (getpwuid reads the
-        // account database; a burst must not read it once per event).
-        var userNames: [Int32: String?] = [:]
-        func userName(_ uid: Int32) -> String? {
-            guard uid >= 0 else { return nil }
-            if let known = userNames[uid] { return known }
-            let name = getpwuid(uid_t(uid)).map { String(cString: $0.pointee.pw_name) }
-            if userNames.count < 4096 { userNames[uid] = name }
-            return name
-        }
+        // uid → account name as the account database says at receipt
+        // (cached only while /etc/passwd is unchanged: uids are reused).
+        var accountNames = AccountNames()
+        func userName(_ uid: Int32) -> String? { accountNames.name(uid) }
         while true {
             if stopRequested.withLock({ $0 }) {
                 var byte: UInt8 = 1
