@@ -8,8 +8,10 @@ import Synchronization
 /// An append writes a whole batch with one `write` and one `fdatasync`
 /// (group commit): only then are its events accepted. Opening the journal
 /// scans the newest segment and cuts a torn tail (a crash or power loss in the
-/// middle of a write) back to the last whole record, so no torn record is ever
-/// read. Retention deletes whole segments, oldest first, by total size and by age.
+/// middle of a write: a bad record with nothing valid after it) back to the
+/// last whole record, so no torn record is ever read; damage with valid
+/// records after it is quarantined, never cut (`recover`). Retention deletes
+/// whole segments, oldest first, by total size and by age.
 ///
 /// Why files rather than SQLite (ARCHITECTURE.md suggests GRDB): the workload
 /// is append, read in order from a cursor (forwarders), and an occasional
@@ -39,21 +41,34 @@ public final class AuditJournal: Sendable {
     /// Bytes cut from a torn tail when the journal was opened.
     public let recoveredTornBytes: Int
 
+    /// Damaged bytes found in the middle of the newest segment when the
+    /// journal was opened, with valid records after them: copied to `path`,
+    /// and the sequences they held replaced by placeholder records.
+    public struct Quarantine: Sendable, Equatable {
+        public var path: String
+        public var segment: String
+        public var offset: Int
+        public var bytes: Int
+        public var sequences: ClosedRange<UInt64>?
+    }
+
+    /// What opening the journal quarantined.
+    public let quarantined: [Quarantine]
+
     public init(folder: String, segmentBytes: Int = 16 << 20) throws {
         self.folder = folder
         self.segmentBytes = segmentBytes
         try AtomicFile.makeFolders(folder, mode: 0o700)
         var opened = State()
         var torn = 0
+        var quarantined: [Quarantine] = []
         opened.segments = try Self.listSegments(folder)
         if let last = opened.segments.last {
-            let (validSize, lastSequence) = try Self.scan(last.path, firstSequence: last.firstSequence)
-            if validSize < last.size {
-                torn = last.size - validSize
-                guard truncate(last.path, off_t(validSize)) == 0 else { throw JournalError(description: "cannot cut the torn tail of \(last.path): \(errnoText())") }
-                opened.segments[opened.segments.count - 1].size = validSize
-            }
-            opened.nextSequence = (lastSequence ?? (last.firstSequence - 1)) + 1
+            let recovery = try Self.recover(last.path, firstSequence: last.firstSequence, folder: folder)
+            torn = recovery.tornBytes
+            quarantined = recovery.quarantined
+            opened.segments[opened.segments.count - 1].size = recovery.size
+            opened.nextSequence = (recovery.lastSequence ?? (last.firstSequence - 1)) + 1
             opened.fd = open(last.path, O_WRONLY | O_APPEND | O_CLOEXEC)
             guard opened.fd >= 0 else { throw JournalError(description: "cannot open \(last.path): \(errnoText())") }
             fsync(opened.fd)
@@ -61,6 +76,7 @@ public final class AuditJournal: Sendable {
             try Self.startSegment(&opened, folder: folder)
         }
         recoveredTornBytes = torn
+        self.quarantined = quarantined
         state.withLock { $0 = opened }
     }
 
@@ -179,24 +195,116 @@ public final class AuditJournal: Sendable {
         return segments.sorted { $0.firstSequence < $1.firstSequence }
     }
 
-    /// The size of the valid prefix of a segment and its last sequence.
-    static func scan(_ path: String, firstSequence: UInt64) throws(JournalError) -> (Int, UInt64?) {
+    /// What opening found in the newest segment.
+    struct Recovery {
+        /// The segment's size now, and its last sequence.
+        var size: Int
+        var lastSequence: UInt64?
+        var tornBytes = 0
+        var quarantined: [Quarantine] = []
+    }
+
+    /// The quarantine folder beside the segments.
+    static func quarantineFolder(_ folder: String) -> String { folder + "/quarantine" }
+
+    /// Checks the newest segment record by record. A bad record (checksum,
+    /// length, sequence) with no valid record after it is a torn tail (a
+    /// crash in the middle of a write): it is cut. A bad stretch with valid
+    /// records after it is damage, not a torn write: its bytes are copied to
+    /// `quarantine/`, each sequence it held becomes a placeholder record
+    /// saying so (the journal keeps its one-sequence-per-record rule, and
+    /// forwarders pass the placeholder on), and the later records are kept.
+    /// The segment is replaced atomically.
+    static func recover(_ path: String, firstSequence: UInt64, folder: String) throws(JournalError) -> Recovery {
         let bytes: [UInt8]
         do {
             bytes = try AtomicFile.read(path, limit: 1 << 30) ?? []
         } catch {
             throw JournalError(description: "\(error)")
         }
+        var rebuilt: [UInt8] = []
+        var recovery = Recovery(size: 0, lastSequence: nil)
         var offset = 0
         var expected = firstSequence
-        var last: UInt64?
+        let name = path.split(separator: "/").last.map(String.init) ?? path
         while offset < bytes.count {
-            guard case .record(let record, let size) = JournalRecordCodec.decode(bytes[offset...]), record.sequence == expected else { break }
-            last = record.sequence
-            expected += 1
-            offset += size
+            if case .record(let record, let size) = JournalRecordCodec.decode(bytes[offset...]), record.sequence == expected {
+                rebuilt += bytes[offset..<(offset + size)]
+                recovery.lastSequence = record.sequence
+                expected += 1
+                offset += size
+                continue
+            }
+            guard let (resume, next) = nextValidRecord(bytes, after: offset, expected: expected) else {
+                recovery.tornBytes = bytes.count - offset
+                break
+            }
+            // Damage with valid records after it: quarantined, never cut.
+            let quarantine = quarantineFolder(folder)
+            let saved = quarantine + "/\(name)@\(offset).bad"
+            do {
+                try AtomicFile.makeFolders(quarantine, mode: 0o700)
+                try AtomicFile.write(Array(bytes[offset..<resume]), to: saved, mode: 0o600)
+            } catch {
+                throw JournalError(description: "cannot quarantine the damaged bytes \(offset)-\(resume) of \(path): \(error)")
+            }
+            if next.sequence > expected {
+                for sequence in expected..<next.sequence {
+                    JournalRecordCodec.encode(placeholder(sequence: sequence, acceptedMicros: next.acceptedMicros, segment: name,
+                                                          offset: offset, bytes: resume - offset, saved: "quarantine/\(name)@\(offset).bad"),
+                                              into: &rebuilt)
+                }
+                recovery.quarantined.append(Quarantine(path: saved, segment: name, offset: offset, bytes: resume - offset,
+                                                       sequences: expected...(next.sequence - 1)))
+            } else {
+                recovery.quarantined.append(Quarantine(path: saved, segment: name, offset: offset, bytes: resume - offset, sequences: nil))
+            }
+            expected = next.sequence
+            offset = resume
         }
-        return (offset, last)
+        recovery.size = rebuilt.count
+        if recovery.quarantined.isEmpty {
+            if recovery.tornBytes > 0, truncate(path, off_t(rebuilt.count)) != 0 {
+                throw JournalError(description: "cannot cut the torn tail of \(path): \(errnoText())")
+            }
+        } else {
+            do { try AtomicFile.write(rebuilt, to: path, mode: 0o600) } catch {
+                throw JournalError(description: "cannot rewrite \(path) without its damaged bytes: \(error)")
+            }
+        }
+        return recovery
+    }
+
+    /// The first whole, valid record after the bad byte at `offset` whose
+    /// sequence could follow: at least `expected`, and at most one more per
+    /// 24 bytes skipped (the smallest record). The sequence is checked before
+    /// the checksum, so a long damaged stretch is crossed quickly.
+    static func nextValidRecord(_ bytes: [UInt8], after offset: Int, expected: UInt64) -> (Int, JournalRecord)? {
+        var candidate = offset + 1
+        while candidate + JournalRecordCodec.headerSize <= bytes.count {
+            let sequence = JournalRecordCodec.read64(bytes[...], candidate + 8)
+            let room = UInt64((candidate - offset) / JournalRecordCodec.headerSize)
+            if sequence >= expected, sequence - expected <= room,
+               case .record(let record, _) = JournalRecordCodec.decode(bytes[candidate...]) {
+                return (candidate, record)
+            }
+            candidate += 1
+        }
+        return nil
+    }
+
+    /// The record standing in for a sequence lost to damage: an auditd
+    /// message (RFC 5424, facility log audit, warning) naming the file the
+    /// damaged bytes were copied to.
+    static func placeholder(sequence: UInt64, acceptedMicros: Int64, segment: String, offset: Int, bytes: Int, saved: String) -> JournalRecord {
+        let time = (seconds: acceptedMicros / 1_000_000, microseconds: Int32(acceptedMicros % 1_000_000))
+        let message = SyslogMessage(facility: .logAudit, severity: .warning, time: time, hostname: "-", appName: "auditd", processID: "-",
+                                    messageID: "journal-quarantine",
+                                    structuredData: [.init(id: AuditClient.structuredDataID,
+                                                           parameters: [("sequence", String(sequence)), ("segment", segment),
+                                                                        ("offset", String(offset)), ("bytes", String(bytes)), ("file", saved)])],
+                                    message: "audit record \(sequence) was damaged on disk; its bytes are kept in \(saved)")
+        return JournalRecord(sequence: sequence, acceptedMicros: acceptedMicros, text: message.encoded)
     }
 
     static func startSegment(_ state: inout State, folder: String) throws(JournalError) {

@@ -48,6 +48,15 @@ public enum Auditd {
         if journal.recoveredTornBytes > 0 {
             logger.warning("cut a torn record (\(journal.recoveredTornBytes) bytes) from the journal's tail: an earlier stop came in the middle of a write")
         }
+        for quarantine in journal.quarantined {
+            let sequences = quarantine.sequences.map { "records \($0.lowerBound)-\($0.upperBound)" } ?? "no record"
+            logger.error("the journal segment \(quarantine.segment) was damaged at byte \(quarantine.offset) (\(quarantine.bytes) bytes, \(sequences)) with valid records after it: the bytes are kept in \(quarantine.path) and the later records kept")
+            intake.recordOwn(AuditEvent("journal-quarantine", severity: .error,
+                                        facts: [("segment", quarantine.segment), ("offset", String(quarantine.offset)), ("bytes", String(quarantine.bytes)),
+                                                ("first", quarantine.sequences.map { String($0.lowerBound) } ?? "-"),
+                                                ("last", quarantine.sequences.map { String($0.upperBound) } ?? "-"), ("file", quarantine.path)],
+                                        message: "damaged journal bytes (\(sequences)) were quarantined in \(quarantine.path); the records after them are kept"))
+        }
         let startSequence = journal.nextSequence
         intake.recordOwn(AuditEvent("auditd-start", facts: [("next-sequence", String(journal.nextSequence)), ("torn-bytes-cut", String(journal.recoveredTornBytes))],
                                     message: "auditd started; journal continues at sequence \(journal.nextSequence)"))
