@@ -419,7 +419,7 @@ public actor ConfigService {
 
     public func concludeLogin(_ parameters: ConfigdMethod.AuthenticateParameters, verifiedHash: String, matched: Bool, caller: PeerCredentials) -> ConfigdMethod.Login {
         let now = LoginTime(epochSeconds: Int64(time(nil)), monotonic: .now)
-        let outcome = loginGuard.conclude(name: parameters.name, source: LoginSource(origin: parameters.origin), verifiedHash: verifiedHash, matched: matched, now: now)
+        let outcome = loginGuard.conclude(name: parameters.name, source: loginSource(parameters.origin, caller: caller), verifiedHash: verifiedHash, matched: matched, now: now)
         let origin = parameters.origin
         var facts: [(name: String, value: String)] = [("name", String(parameters.name.prefix(64))), ("channel", origin.channel), ("peer", origin.peer),
                                                       ("uid", String(caller.uid)), ("pid", String(caller.pid))]
@@ -444,6 +444,17 @@ public actor ConfigService {
             case .expired: ("expired", "The password has expired. Ask an administrator to set a new one.")
             }
             return ConfigdMethod.Login(outcome: code, role: nil, mustChangePassword: nil, session: nil, message: message)
+        }
+    }
+
+    /// The source a password attempt counts against: the client's address
+    /// in `origin` when a front end that knows it says so (root, configd's
+    /// own user, webd); anyone else could name made-up addresses to spread
+    /// its guesses, so its attempts count against its uid.
+    private func loginSource(_ origin: RequestOrigin, caller: PeerCredentials) -> LoginSource {
+        switch directory.classify(caller) {
+        case .privileged, .service(.webd): LoginSource(origin: origin)
+        default: LoginSource("uid:\(caller.uid)")
         }
     }
 
@@ -676,8 +687,8 @@ public actor ConfigService {
             throw ControlError(.permissionDenied, "only an admin may set another account's password")
         }
         // The current password is a guess like a sign-in: a throttled source waits here too.
-        if own, loginGuard.isLocked(name: target, source: LoginSource(origin: who.origin), now: .now) {
-            let reason = "too many wrong passwords for \(target) from \(LoginSource(origin: who.origin)); try again later or ask an administrator"
+        if own, loginGuard.isLocked(name: target, source: loginSource(who.origin, caller: caller), now: .now) {
+            let reason = "too many wrong passwords for \(target) from \(loginSource(who.origin, caller: caller)); try again later or ask an administrator"
             refuse(who, "password-change-refused", reason)
             throw ControlError(.permissionDenied, reason)
         }
@@ -689,7 +700,7 @@ public actor ConfigService {
     public func recordWrongCurrentPassword(_ parameters: ConfigdMethod.SetPasswordParameters, caller: PeerCredentials) {
         guard let who = try? principal(session: parameters.session, origin: parameters.origin, caller: caller, allowMustChange: true) else { return }
         let target = parameters.account ?? who.account
-        loginGuard.recordFailure(name: target, source: LoginSource(origin: who.origin), now: .now)
+        loginGuard.recordFailure(name: target, source: loginSource(who.origin, caller: caller), now: .now)
         let facts: [(name: String, value: String)] = [("name", String(target.prefix(64))), ("channel", who.origin.channel), ("peer", who.origin.peer),
                                                       ("uid", String(caller.uid)), ("pid", String(caller.pid)), ("method", "set-password")]
         for event in loginGuard.takeEvents() { recordLoginEvent(event, facts: facts) }

@@ -8,8 +8,9 @@ public struct RequestOrigin: Codable, Sendable, Equatable {
     public var channel: String
     /// The remote address or terminal, e.g. `192.0.2.7:51544`, `pts/0`.
     /// Its address (without the port) is the source that configd's sign-in
-    /// throttle counts failures against (`LoginSource`), so a front-end must
-    /// put the client's address here, as webd and the CLI of an ssh login do.
+    /// throttle counts failures against (`LoginSource`) when the caller is
+    /// webd, root or configd's own user; any other caller's attempts count
+    /// against its uid, so that it cannot spread guesses over made-up peers.
     public var peer: String
 
     public init(channel: String, peer: String) {

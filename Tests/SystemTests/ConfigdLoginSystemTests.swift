@@ -118,6 +118,33 @@ import Testing
         harness.waitUntil("guesses audited") { harness.audit.events(kind: "login-failure").filter { $0.contains(#"name="otto""#) }.count >= 5 }
     }
 
+    /// A local caller other than a front end (here `nobody`, holding otto's
+    /// session) cannot spread its guesses of the current password over
+    /// made-up client addresses: its attempts count against its uid.
+    @Test(.enabled(if: getuid() == 0, "needs root to call as another uid"))
+    func aLocalCallerCannotSpreadGuessesOverMadeUpAddresses() async throws {
+        let harness = try ConfigdSystemTests.start()
+        defer { harness.stop() }
+        let client = ConfigdSystemTests.configd(harness)
+        try await Self.makeOtto(client)
+        let session = try #require(try await Self.signIn(client, "otto", Self.ottoPassword, from: Self.web("192.0.2.9")).session)
+        chmod(harness.root, 0o755)
+        let nobody = try #require(getpwnam("nobody"))
+        func setPassword(current: String, peer: String) throws -> String {
+            let line = #"{"id":1,"method":"set-password","params":{"session":"\#(session)","currentPassword":"\#(current)","newPassword":"Orange-Valley-93","origin":{"channel":"web","peer":"\#(peer)"}}}"#
+            let script = "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.argv[2].encode()+b'\\n'); print(s.makefile().readline())"
+            let result = try run("/usr/bin/setpriv", ["--reuid=\(nobody.pointee.pw_uid)", "--regid=\(nobody.pointee.pw_gid)", "--clear-groups", "/usr/bin/python3", "-c", script,
+                                                      harness.paths.controlSocket("configd"), line])
+            #expect(result.code == 0, "client as nobody failed: \(result.error)")
+            return result.output
+        }
+        for attempt in 1...5 {
+            #expect(try setPassword(current: "guess-\(attempt)", peer: "203.0.113.\(attempt):1").contains("the current password is wrong"))
+        }
+        let sixth = try setPassword(current: Self.ottoPassword, peer: "203.0.113.6:1")
+        #expect(sixth.contains("too many wrong passwords"), "the sixth guess, from a sixth made-up address: \(sixth)")
+    }
+
     /// A token does not come back with its account's name: create bob, make
     /// a token, delete bob, create bob again, and the old token is refused.
     @Test func aTokenDoesNotComeBackWhenTheAccountNameIsReused() async throws {
