@@ -50,7 +50,7 @@ def run_sessmgrd(n, work):
     env = {**os.environ, "APPLIANCE_ADMIN_PASSWORD": "Bench-Mark-Password-7"}
     configd = subprocess.Popen([f"{BIN}/configd", "--root", root, "--foreground"], stdout=subprocess.DEVNULL,
                                stderr=open(os.path.join(root, "configd.err"), "w"), env=env)
-    sessmgrd = subprocess.Popen([f"{BIN}/sessmgrd", "--root", root, "--foreground"], stdout=subprocess.DEVNULL,
+    sessmgrd = subprocess.Popen([f"{BIN}/sessmgrd", "--root", root, "--foreground", "--media-folder", os.path.dirname(TS)], stdout=subprocess.DEVNULL,
                                 stderr=open(os.path.join(root, "sessmgrd.err"), "w"))
     outs = sinks(n)
     try:

@@ -154,7 +154,9 @@ def main():
         os.makedirs(root)
         env = {**os.environ, "APPLIANCE_ADMIN_PASSWORD": "Bench-Shaping-Password-7"}
         for name in ("configd", "sessmgrd"):
-            procs.append(subprocess.Popen(["ip", "netns", "exec", ns.a, f"{BIN}/{name}", "--root", root, "--foreground"],
+            # sessmgrd reads file sources from its media folder only: the bench file's.
+            extra = ["--media-folder", os.path.dirname(TS)] if name == "sessmgrd" else []
+            procs.append(subprocess.Popen(["ip", "netns", "exec", ns.a, f"{BIN}/{name}", "--root", root, "--foreground"] + extra,
                                           stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, f"{name}.err"), "w"), env=env))
             path = os.path.join(root, f"run/appliance/{name}.sock")
             for _ in range(400):

@@ -39,10 +39,8 @@ final class LoadedTSFile: Sendable {
     let bitrate: UInt64
     let inputCounters: TSResynchronizer.Counters
 
-    init(path: String) throws(SourceFailure) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SourceFailure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
+    /// Reads the open regular file `fd` (`name` for messages) to its end.
+    init(fd: Int32, name path: String) throws(SourceFailure) {
         var reader = TSResynchronizer()
         var packets: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
@@ -71,39 +69,64 @@ final class LoadedTSFile: Sendable {
     }
 }
 
-/// The files being played, by path, size and modification time, held weakly:
-/// a file is loaded once however many streams play it, and freed when the last
-/// one stops. A changed file (new size or mtime) is loaded again.
+/// The files being played, by device, inode, size and modification time,
+/// held weakly: a file is loaded once however many streams play it, and freed
+/// when the last one stops. A changed file (new size or mtime) is loaded again.
+///
+/// The table's lock is held only to find or make a file's slot; the load
+/// itself runs under that slot's own lock, so streams starting together on
+/// one file wait for one load, and a load never holds up a stream of another
+/// file (nor `status`). Only regular files reach it (`MediaFolder.open`).
 final class TSFileCache: Sendable {
     static let shared = TSFileCache()
-    private struct Entry: @unchecked Sendable {
+
+    private struct Key: Hashable {
+        var device: UInt64
+        var inode: UInt64
         var size: Int
-        var modified: timespec
+        var seconds: Int
+        var nanoseconds: Int
+    }
+
+    private struct Weak: @unchecked Sendable {
         weak var file: LoadedTSFile?
     }
-    private let entries = Mutex<[String: Entry]>([:])
 
-    func file(_ path: String) throws(SourceFailure) -> LoadedTSFile {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw SourceFailure(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
-        let size = Int(info.st_size), modified = info.st_mtim
-        // Loaded under the lock: streams starting together on one file wait
-        // for one load instead of each loading it (loads are rare and short).
-        let result = entries.withLock { table -> Result<LoadedTSFile, SourceFailure> in
-            if let entry = table[path], entry.size == size, entry.modified.tv_sec == modified.tv_sec,
-               entry.modified.tv_nsec == modified.tv_nsec, let file = entry.file {
-                return .success(file)
-            }
-            do {
-                let loaded = try LoadedTSFile(path: path)
-                table = table.filter { $0.value.file != nil }
-                table[path] = Entry(size: size, modified: modified, file: loaded)
-                return .success(loaded)
-            } catch {
-                return .failure(error as? SourceFailure ?? SourceFailure(description: "\(error)"))
+    private final class Slot: Sendable {
+        let file = Mutex(Weak())
+
+        func load(_ make: () throws(SourceFailure) -> LoadedTSFile) throws(SourceFailure) -> LoadedTSFile {
+            try file.withLock { held throws(SourceFailure) -> LoadedTSFile in
+                if let loaded = held.file { return loaded }
+                let loaded = try make()
+                held.file = loaded
+                return loaded
             }
         }
-        return try result.get()
+
+        /// Nothing loaded and no load under way.
+        var isIdle: Bool { file.withLockIfAvailable { $0.file == nil } ?? false }
+    }
+
+    private let slots = Mutex<[Key: Slot]>([:])
+
+    /// The file `configured` names in `media`, loaded or shared.
+    func file(_ configured: String, in media: MediaFolder) throws(SourceFailure) -> LoadedTSFile {
+        let fd = try media.open(configured)
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SourceFailure(description: "cannot read \(configured): \(String(cString: strerror(errno)))") }
+        guard Int(info.st_size) <= LoadedTSFile.maximumBytes else { throw SourceFailure(description: "\(configured) is larger than 1 GiB") }
+        let key = Key(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int(info.st_size),
+                      seconds: Int(info.st_mtim.tv_sec), nanoseconds: Int(info.st_mtim.tv_nsec))
+        let slot = slots.withLock { table -> Slot in
+            if let slot = table[key] { return slot }
+            table = table.filter { !$0.value.isIdle }
+            let slot = Slot()
+            table[key] = slot
+            return slot
+        }
+        return try slot.load { () throws(SourceFailure) -> LoadedTSFile in try LoadedTSFile(fd: fd, name: configured) }
     }
 }
 
@@ -123,8 +146,9 @@ struct FileSource: PacketSource {
     var bitrate: UInt64 { file.bitrate }
     var inputCounters: TSResynchronizer.Counters { file.inputCounters }
 
-    init(path: String, loops: Bool, startOffset: UInt64 = 0, startLoop: UInt64 = 0) throws(SourceFailure) {
-        file = try TSFileCache.shared.file(path)
+    /// The file `path` (as configured) names in `media`.
+    init(path: String, media: MediaFolder, loops: Bool, startOffset: UInt64 = 0, startLoop: UInt64 = 0) throws(SourceFailure) {
+        file = try TSFileCache.shared.file(path, in: media)
         packets = file.packets
         packetCount = file.packetCount
         continuity = file.continuity

@@ -38,8 +38,10 @@ public final class SessionManager: Sendable {
     let shaper: TrafficShaper?
     let logger: Logger
     let cname: String
+    let media: MediaFolder
 
-    public init(audit: AuditClient, store: CheckpointStore, shaper: TrafficShaper?, logger: Logger, cname: String) {
+    public init(audit: AuditClient, store: CheckpointStore, shaper: TrafficShaper?, logger: Logger, cname: String, media: MediaFolder) {
+        self.media = media
         self.audit = audit
         self.store = store
         self.shaper = shaper
@@ -222,7 +224,7 @@ public final class SessionManager: Sendable {
                     } else {
                         managed.shapingText = "off"
                     }
-                    launch = (StreamPlan(config: managed.config, resume: resume, cname: cname), channel, managed.generation)
+                    launch = (StreamPlan(config: managed.config, media: media, resume: resume, cname: cname), channel, managed.generation)
                 case .halt:
                     halt = managed.channel
                 case .audit(let kind):

@@ -13,7 +13,7 @@ import Synchronization
 public enum Sessmgrd {
     public static let exitSystemError: Int32 = 71
 
-    public static func run(paths: AppliancePaths, signals: SignalWatcher) async -> Int32 {
+    public static func run(paths: AppliancePaths, media: MediaFolder, signals: SignalWatcher) async -> Int32 {
         let logger = Logger(label: "sessmgrd")
         let audit = AuditClient(paths: paths, appName: "sessmgrd")
         let passed = ListenSockets.fromEnvironment()
@@ -36,7 +36,7 @@ public enum Sessmgrd {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count)
         let hostname = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let manager = SessionManager(audit: audit, store: store, shaper: shaper, logger: logger, cname: "sessmgrd@\(hostname)")
+        let manager = SessionManager(audit: audit, store: store, shaper: shaper, logger: logger, cname: "sessmgrd@\(hostname)", media: media)
         let checkpoints = store.loadAll { name, problem in
             logger.warning("discarded the checkpoint of \(name): \(problem)")
             audit.record(AuditEvent("stream-checkpoint-discarded", severity: .warning, facts: [("stream", name)],

@@ -13,9 +13,12 @@ public struct StreamPlan: Sendable {
     public var loops: Bool
     /// The RTCP CNAME (RFC 3550 §6.5.1).
     public var cname: String
+    /// Where file sources are read from.
+    public var media: MediaFolder
 
-    public init(config: StreamConfig, resume: StreamCheckpoint? = nil, loops: Bool = true, cname: String = "sessmgrd") {
+    public init(config: StreamConfig, media: MediaFolder, resume: StreamCheckpoint? = nil, loops: Bool = true, cname: String = "sessmgrd") {
         self.config = config
+        self.media = media
         self.resume = resume
         self.loops = loops
         self.cname = cname
@@ -115,7 +118,7 @@ public enum StreamRunner {
             switch config.source {
             case .file(let path):
                 do {
-                    var file = try FileSource(path: path, loops: plan.loops)
+                    var file = try FileSource(path: path, media: plan.media, loops: plan.loops)
                     status.input = file.inputCounters
                     if let checkpoint = plan.resume {
                         let resumed = StreamResume(from: checkpoint, now: SenderClock.realtime(),

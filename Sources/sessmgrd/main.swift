@@ -19,6 +19,10 @@ struct SessmgrdCommand: ParsableCommand {
         that a restarted sessmgrd resumes it (same SSRC, sequence continuing). With \
         CAP_NET_ADMIN it shapes each stream that asks for it with an HTB class and fw filter (tc).
 
+        File sources are read from the media folder only: <root>/srv, or --media-folder DIR. \
+        file:/srv/NAME (or the folder's own path) names a file in it; a path elsewhere, a \
+        symbolic link, a FIFO or a device is refused.
+
         <root>/run/appliance/sessmgrd.sock answers list, status, start NAME and stop NAME. \
         See sessmgrd(8).
 
@@ -31,6 +35,9 @@ struct SessmgrdCommand: ParsableCommand {
     )
 
     @OptionGroup var daemon: DaemonOptions
+
+    @Option(help: ArgumentHelp("The folder file sources are read from (default: <root>/srv).", valueName: "dir"))
+    var mediaFolder: String?
 
     @Option(help: "Stream this TS file once and exit (no daemon).")
     var play: String?
@@ -46,8 +53,11 @@ struct SessmgrdCommand: ParsableCommand {
 
     func run() throws {
         if let play, let to, let destination = MediaAddress(to) {
-            let config = StreamConfig(name: "play", source: .file(path: AppliancePaths.absolute(play)), destination: destination)
-            let status = StreamPlayer.playOnce(config)
+            let path = AppliancePaths.absolute(play)
+            let config = StreamConfig(name: "play", source: .file(path: path), destination: destination)
+            // The caller's own file, read with the caller's own rights: its folder is the media folder.
+            let folder = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+            let status = StreamPlayer.playOnce(config, media: MediaFolder(folder: folder.isEmpty ? "/" : folder))
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(status), as: UTF8.self))
@@ -58,7 +68,8 @@ struct SessmgrdCommand: ParsableCommand {
         try daemon.detachUnlessForeground(logFile: paths.logFile("sessmgrd"))
         let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
         ApplianceLogging.bootstrap(label: "sessmgrd")
-        throw ExitCode(runBlocking { await Sessmgrd.run(paths: paths, signals: signals) })
+        let media = mediaFolder.map { MediaFolder(folder: $0) } ?? MediaFolder(paths: paths)
+        throw ExitCode(runBlocking { await Sessmgrd.run(paths: paths, media: media, signals: signals) })
     }
 }
 

@@ -88,7 +88,7 @@ import Testing
         }
         let damaged = Array(packets[0..<(188 * 50)]) + [1, 2, 3, 4, 5] + Array(packets[(188 * 50)...]) + [0x47, 0x01]
         FileManager.default.createFile(atPath: folder + "/d.ts", contents: Data(damaged))
-        let source = try FileSource(path: folder + "/d.ts", loops: true)
+        let source = try FileSource(path: folder + "/d.ts", media: MediaFolder(folder: folder), loops: true)
         #expect(source.packetCount == 200)
         #expect(source.inputCounters.skippedBytes == 5 && source.inputCounters.syncLosses == 1 && source.inputCounters.truncatedBytes == 2)
         let expected: Double = 188.0 * 8.0 * 27e6 / 40_500.0
@@ -96,8 +96,8 @@ import Testing
         var noPCR = packets
         for offset in stride(from: 0, to: noPCR.count, by: 188) { noPCR[offset + 5] = 0 }
         FileManager.default.createFile(atPath: folder + "/n.ts", contents: Data(noPCR))
-        #expect(throws: SourceFailure.self) { _ = try FileSource(path: folder + "/n.ts", loops: true) }
-        do { _ = try FileSource(path: folder + "/n.ts", loops: true) } catch { #expect(error.description.contains("PCR")) }
+        #expect(throws: SourceFailure.self) { _ = try FileSource(path: folder + "/n.ts", media: MediaFolder(folder: folder), loops: true) }
+        do { _ = try FileSource(path: folder + "/n.ts", media: MediaFolder(folder: folder), loops: true) } catch { #expect(error.description.contains("PCR")) }
     }
 
     @Test func checkpointStoreRoundTripsAndDiscardsJunk() throws {

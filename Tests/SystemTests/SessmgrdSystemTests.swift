@@ -23,7 +23,7 @@ import Testing
         restart-delay-max = 200ms
 
         [service sessmgrd]
-        exec = {bin}/sessmgrd --foreground --root {root}
+        exec = {bin}/sessmgrd --foreground --root {root} --media-folder \(media)
         user = appliance-sessmgr
         capabilities = net_admin
         listen = control unix sessmgrd.sock

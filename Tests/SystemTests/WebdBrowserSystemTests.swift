@@ -15,7 +15,7 @@ import Testing
     static let manifest = AuditdSystemTests.manifest + """
 
     [service sessmgrd]
-    exec = {bin}/sessmgrd --foreground --root {root}
+    exec = {bin}/sessmgrd --foreground --root {root} --media-folder \(SessmgrdSystemTests.media)
     user = appliance-sessmgr
     listen = control unix sessmgrd.sock
     after = configd
