@@ -55,14 +55,18 @@ public enum ServiceAccounts {
             listenSockets: [], readinessFD: nil, workingDirectory: "/")
         let pid: Int32
         do {
-            pid = try ServiceSpawner.spawn(request)
+            // Claimed at its start: procmon's reaper keeps its status for us.
+            pid = try ChildReaper.startClaimed { () throws(SpawnError) -> Int32 in try ServiceSpawner.spawn(request) }
         } catch {
             throw AccountError(description: "\(error)")
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let command = "\(executable) \(arguments.joined(separator: " "))"
+        guard let status = ChildReaper.wait(for: pid) else {
+            throw AccountError(description: "\(command): its exit status was lost")
+        }
         guard status == 0 else {
-            throw AccountError(description: "\(executable) \(arguments.joined(separator: " ")) failed (status \(status))")
+            let exit: ExitStatus = (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
+            throw AccountError(description: "\(command) failed (\(exit))")
         }
     }
 }

@@ -286,12 +286,11 @@ public actor Supervisor {
 
     // MARK: Children and memory
 
-    /// Reaps every exited child (on SIGCHLD) and feeds the exits to the machines.
+    /// Reaps every exited child (on SIGCHLD) and feeds the exits to the
+    /// machines; the exit of a child other code started (an account tool) is
+    /// kept by `ChildReaper` for it.
     public func reapChildren() {
-        while true {
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            guard pid > 0 else { return }
+        for (pid, status) in ChildReaper.reapUnclaimed() {
             let exit: ExitStatus = (status & 0x7f) == 0 ? .exited((status >> 8) & 0xff) : .signaled(status & 0x7f)
             guard let name = services.first(where: { $0.value.machine.state.pid == pid })?.key else { continue }
             logger.info("service exited", metadata: ["service": "\(name)", "pid": "\(pid)", "status": "\(exit)"])
