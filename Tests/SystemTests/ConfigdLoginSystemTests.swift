@@ -48,6 +48,27 @@ import Testing
         harness.waitUntil("throttle audited") { harness.audit.events(kind: "login-lockout").contains { $0.contains("192.0.2.1") } }
     }
 
+    /// The review's reproduction through webd: five wrong web sign-ins for
+    /// admin from 127.0.0.1 leave admin able to sign in from 127.0.0.2 (curl
+    /// binds that source address; webd hands configd the client's address,
+    /// configd throttles by it).
+    @Test func fiveWrongWebSignInsFromOneAddressLeaveAdminFreeFromAnother() throws {
+        let harness = try WebdSystemTests.start()
+        defer { harness.stop() }
+        func signIn(from address: String, _ password: String) throws -> String {
+            let result = try WebdSystemTests.curl(["-k", "--interface", address, "-o", "/dev/null", "-w", "%{http_code}", "-H", "Content-Type: application/json",
+                                                   "--data", #"{"account":"admin","password":"\#(password)"}"#,
+                                                   WebdSystemTests.url("/api/v1/session")])
+            #expect(result.code == 0, "\(result.error)")
+            return result.output
+        }
+        for attempt in 0..<5 {
+            #expect(try signIn(from: "127.0.0.1", "wrong-\(attempt)") != "200")
+        }
+        #expect(try signIn(from: "127.0.0.1", WebdSystemTests.password) != "200", "the address of the failures waits")
+        #expect(try signIn(from: "127.0.0.2", WebdSystemTests.password) == "200", "admin signs in from another address")
+    }
+
     /// `lockout 0` ("until an administrator unlocks") never locks the last
     /// admin: the account is not flagged locked, another address and the
     /// ssh key still get in.
