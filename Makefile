@@ -55,6 +55,8 @@ bench: build
 	bench/snmpd.sh
 	bench/cli.sh
 	bench/webd.sh
+	bench/signin-flood.sh
+	HOG=1 bench/signin-flood.sh
 
 clean:
 	rm -rf .build $(ROOT)

@@ -37,10 +37,14 @@ public struct ControlError: Error, Codable, Sendable, Equatable, CustomStringCon
 
     public var code: Code
     public var message: String
+    /// For a refusal because the daemon is busy (`unavailable`): when to try
+    /// again, in seconds (webd's `Retry-After`). Nil otherwise.
+    public var retryAfterSeconds: Int?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, retryAfterSeconds: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

@@ -30,7 +30,7 @@ public enum Configd {
             logger.critical("cannot start: \(error)")
             return exitConfigError
         }
-        let hashing = BlockingWorkPool(width: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        let hashing = hashingPool(cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let server = ControlServer(
             path: paths.controlSocket("configd"), inheritedDescriptor: passed?.fd(named: "control"),
             routes: routes(service, hashing: hashing), socketMode: 0o666, logger: logger
@@ -74,7 +74,7 @@ public enum Configd {
             }
             let (hash, hasher) = await service.credentialsToCheck(name: parameters.name)
             let password = parameters.password
-            let matched = await hashing.run { hasher.verify(password, against: hash) }
+            let matched = try await hashed(on: hashing) { hasher.verify(password, against: hash) }
             return await service.concludeLogin(parameters, verifiedHash: hash, matched: matched, caller: caller)
         }
         routes.register(ConfigdMethod.SessionCheck.self, permission: sessionCheckers()) { parameters, caller in
@@ -103,7 +103,7 @@ public enum Configd {
                 throw ControlError(.invalidParameters, "a password is at most 1024 bytes")
             }
             let context = try await service.passwordChangeContext(parameters, caller: caller)
-            let (violations, currentMatches, newHash) = await hashing.run { () -> ([PasswordRuleViolation], Bool, String?) in
+            let (violations, currentMatches, newHash) = try await hashed(on: hashing) { () -> ([PasswordRuleViolation], Bool, String?) in
                 let hasher = PasswordHasher()
                 let current = !context.ownChange || (parameters.currentPassword.map { hasher.verify($0, against: context.account.passwordHash ?? hasher.makeDummyHash()) } ?? false)
                 let violations = PasswordPolicy(context.policy).violations(of: parameters.newPassword, for: context.account, hasher: hasher)
@@ -144,6 +144,33 @@ public enum Configd {
             await service.status()
         }
         return routes
+    }
+
+    /// The password hashes' pool: all cores but one (so sign-ins, even a
+    /// flood of them, never take the CPU a stream's pacing needs), threads
+    /// at nice 19 (they get what the rest leaves), and a short queue: beyond
+    /// `hashQueueLimit` waiting, a sign-in is refused at once as busy.
+    static func hashingPool(cores: Int) -> BlockingWorkPool {
+        BlockingWorkPool(width: max(1, cores - 1), queueLimit: hashQueueLimit, niceness: 19)
+    }
+
+    /// Sign-ins and password changes waiting for a hashing thread, at most.
+    /// At about 0.1 s a hash, a full queue drains in under two seconds.
+    static let hashQueueLimit = 16
+    /// A hash that waited this long in the queue is dropped unrun: its
+    /// caller (webd waits 15 s) is likely gone or about to be.
+    static let hashQueueWait: Duration = .seconds(5)
+
+    /// Runs a password hash on `pool`; busy and abandoned become answers a
+    /// front end can act on (webd: 503 with Retry-After).
+    static func hashed<T: Sendable>(on pool: BlockingWorkPool, _ body: @escaping @Sendable () -> T) async throws(ControlError) -> T {
+        do throws(BlockingWorkRefusal) {
+            return try await pool.run(deadline: .now + hashQueueWait, body)
+        } catch .busy {
+            throw ControlError(.unavailable, "configd is busy checking other passwords; try again in a second", retryAfterSeconds: 1)
+        } catch {
+            throw ControlError(.timeout, "the password check was given up before it started (its caller left or waited too long)")
+        }
     }
 
     /// Who may check a session a user presented: the front-ends, and the

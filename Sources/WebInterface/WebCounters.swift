@@ -17,6 +17,8 @@ public final class WebCounters: Sendable {
         case changesFailed
         /// Requests answered 503 because a daemon did not answer.
         case daemonsUnavailable
+        /// Sign-ins answered 429: the client's address was over its rate.
+        case signInsThrottled
     }
 
     private let values = Mutex<[Counter: Int]>([:])

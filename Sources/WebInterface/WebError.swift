@@ -7,10 +7,13 @@ import Hummingbird
 public struct WebError: Error, Sendable, Equatable, CustomStringConvertible {
     public var status: HTTPResponse.Status
     public var message: String
+    /// `Retry-After` in seconds, for 429 and a busy 503.
+    public var retryAfterSeconds: Int?
 
-    public init(_ status: HTTPResponse.Status, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ message: String, retryAfterSeconds: Int? = nil) {
         self.status = status
         self.message = message
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String { "\(status.code): \(message)" }
@@ -19,6 +22,9 @@ public struct WebError: Error, Sendable, Equatable, CustomStringConvertible {
     /// daemon that is down or past its deadline is 503 and named.
     public static func from(_ error: ControlError, daemon: String) -> WebError {
         switch error.code {
+        case .unavailable where error.retryAfterSeconds != nil:
+            // Up but busy (configd's full password-hash queue).
+            WebError(.serviceUnavailable, error.message, retryAfterSeconds: error.retryAfterSeconds)
         case .unavailable, .timeout:
             WebError(.serviceUnavailable, "\(daemon) is not answering: \(error.message)")
         case .permissionDenied:
@@ -53,6 +59,8 @@ public struct WebError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// `{"error": "..."}` with this status.
     public var response: Response {
-        JSONBody.response(["error": message], status: status)
+        var response = JSONBody.response(["error": message], status: status)
+        if let retryAfterSeconds { response.headers[.retryAfter] = String(retryAfterSeconds) }
+        return response
     }
 }

@@ -7,10 +7,14 @@ public struct WebRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// `192.0.2.7:51544`, `[2001:db8::7]:51544`, or `unknown`.
     public let peer: String
+    /// The client's address alone (`192.0.2.7`, `2001:db8::7`), or `unknown`:
+    /// the key of the sign-in rate limit.
+    public let clientAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         peer = Self.describe(source.channel.remoteAddress)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     public var maxUploadSize: Int { JSONBody.maximumRequestBytes }

@@ -38,13 +38,16 @@ public struct WebRoutes: Sendable {
     public let csrf: CSRFTokens
     public let audit: AuditClient
     public let counters: WebCounters
+    /// Sign-in attempts per client address (429 beyond).
+    public let signInLimiter: SignInLimiter
 
     /// Installs an admin's certificate; nil where no TLS is served (route tests).
     let certificates: CertificateInstaller?
 
     public init(backends: ApplianceBackends, csrf: CSRFTokens = CSRFTokens(), audit: AuditClient, counters: WebCounters = WebCounters(),
-                certificates: CertificateInstaller? = nil) {
+                certificates: CertificateInstaller? = nil, signInLimiter: SignInLimiter = SignInLimiter()) {
         self.certificates = certificates
+        self.signInLimiter = signInLimiter
         self.backends = backends
         self.csrf = csrf
         self.audit = audit
@@ -122,7 +125,7 @@ public struct WebRoutes: Sendable {
         router.post("/api/v1/session") { request, context -> Response in
             struct Credentials: Decodable { var account: String; var password: String }
             let credentials = try await JSONBody.decode(Credentials.self, from: request, shape: #"{"account": "...", "password": "..."}"#)
-            let login = try await backends.authenticate(account: credentials.account, password: credentials.password, peer: context.peer)
+            let login = try await authenticate(account: credentials.account, password: credentials.password, context: context)
             guard login.outcome == "success", let token = login.session, let role = login.role else {
                 counters.add(.signInsRefused)
                 throw WebError(Self.status(ofRefusedLogin: login.outcome), login.message)
@@ -344,9 +347,11 @@ public struct WebRoutes: Sendable {
         }
         let login: ConfigdMethod.Login
         do {
-            login = try await backends.authenticate(account: form["account"] ?? "", password: form["password"] ?? "", peer: context.peer)
+            login = try await authenticate(account: form["account"] ?? "", password: form["password"] ?? "", context: context)
         } catch {
-            return await signInPage(status: error.status, message: error.message)
+            var page = await signInPage(status: error.status, message: error.message)
+            if let retryAfterSeconds = error.retryAfterSeconds { page.headers[.retryAfter] = String(retryAfterSeconds) }
+            return page
         }
         guard login.outcome == "success", let token = login.session else {
             counters.add(.signInsRefused)
@@ -357,6 +362,31 @@ public struct WebRoutes: Sendable {
         response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.setting(SessionCookie.session, to: token)))
         response.headers.append(HTTPField(name: .setCookie, value: SessionCookie.clearing(SessionCookie.signIn)))
         return response
+    }
+
+    /// A sign-in attempt from a client over its rate is refused (429 with
+    /// Retry-After) before configd is asked to hash anything.
+    func admitSignIn(_ context: WebRequestContext) throws(WebError) {
+        guard case .limited(let seconds) = signInLimiter.admit(context.clientAddress) else { return }
+        counters.add(.signInsThrottled)
+        throw WebError(.tooManyRequests, "too many sign-in attempts from \(context.clientAddress); try again in \(seconds) s", retryAfterSeconds: seconds)
+    }
+
+    /// A sign-in refused for load (429, or configd busy) is answered only
+    /// after this pause: a client flooding over keep-alive connections gets
+    /// at most one answer a second on each, so the refusals themselves cannot
+    /// take the CPU (OpenSSH delays a failed authentication the same way).
+    static let refusedSignInDelay: Duration = .seconds(1)
+
+    /// configd's `authenticate` behind the per-address limit.
+    func authenticate(account: String, password: String, context: WebRequestContext) async throws(WebError) -> ConfigdMethod.Login {
+        do throws(WebError) {
+            try admitSignIn(context)
+            return try await backends.authenticate(account: account, password: password, peer: context.peer)
+        } catch {
+            if error.retryAfterSeconds != nil { try? await Task.sleep(for: Self.refusedSignInDelay) }
+            throw error
+        }
     }
 
     /// The sign-in page with a fresh form token bound to a new cookie.

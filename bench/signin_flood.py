@@ -1,0 +1,178 @@
+"""A sign-in flood beside a 9 Mbit/s stream (bench/signin-flood.sh, issue 13 #5).
+
+  ours:   procmon + auditd + configd + sessmgrd + webd from
+          rootfs/etc/appliance/services.conf (release build), and beside them
+          the stream: `sessmgrd --play FILE --to rtp://127.0.0.1:PORT` (the
+          daemon's own sending thread) received by bench/rtp_receiver.py, the
+          same measurement as bench/sessmgrd-rtp.sh.
+  flood:  CONNS (512) HTTPS keep-alive connections, each from its own source
+          address (127.1.x.y, so webd's per-address limit lets each one's
+          burst through and configd's hash queue is what holds), each posting
+          wrong sign-ins (`POST /api/v1/session`) back to back for the whole
+          stream.
+The stream is measured twice in one run, without and with the flood; the
+pacing figures of both are printed, then flood over quiet ratios. HOG=1 runs
+`yes > /dev/null` beside both measurements (a busy machine).
+"""
+import asyncio
+import json
+import os
+import re
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from control import call, child_pid, cpu_seconds  # noqa: E402
+
+BIN = os.path.abspath(os.environ.get("BIN", ".build/release"))
+TS_FILE = os.environ["TS_FILE"]
+CONNS = int(os.environ.get("CONNS", "512"))
+PORT_BASE = int(os.environ.get("PORT_BASE", "29000"))
+HOG = os.environ.get("HOG", "0") == "1"
+HTTPS = PORT_BASE + 443
+PASSWORD = "Bench-Flood-Password-9"
+WORK = tempfile.mkdtemp(prefix="signin-flood-")
+os.chmod(WORK, 0o755)  # the services run as their own users
+METRICS = ["gap_stddev", "gap_p99_abs_dev", "gap_max", "max_burst_1ms", "max_schedule_dev", "mean_bitrate_ts", "rtp_seq_missing"]
+
+
+def log(*args):
+    print("[signin-flood]", *args, file=sys.stderr, flush=True)
+
+
+def wait_for(what, condition, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except (OSError, RuntimeError, ValueError, KeyError):
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+def start_appliance():
+    root = f"{WORK}/appliance"
+    os.makedirs(root + "/etc/appliance")
+    manifest = open("rootfs/etc/appliance/services.conf").read()
+    manifest = re.sub(r"^exec = (\S+)", lambda m: "exec = " + BIN + "/" + m.group(1), manifest, flags=re.M)
+    sections = [s for s in re.split(r"(?=^\[service )", manifest, flags=re.M)
+                if not s.startswith("[service ") or re.match(r"\[service (auditd|configd|sessmgrd|webd)\]", s)]
+    open(root + "/etc/appliance/services.conf", "w").write("".join(sections))
+    env = dict(os.environ, APPLIANCE_ADMIN_PASSWORD=PASSWORD)
+    procmon = subprocess.Popen([BIN + "/procmon", "--root", root, "--foreground", "--port-base", str(PORT_BASE)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=open(root + "/procmon.err", "w"))
+    wait_for("webd", lambda: call(root + "/run/appliance/webd.sock", "status")["httpsPort"] == HTTPS)
+    return root, procmon
+
+
+# MARK: the flood (a child process of its own: `signin_flood.py flood`)
+
+async def one_connection(index, stop, counts):
+    source = f"127.1.{index // 250}.{index % 250 + 1}"
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    body = json.dumps({"account": f"nobody{index}", "password": "Wrong-Guess-123"}).encode()
+    request = (f"POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+               f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    while not stop.is_set():
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", HTTPS, ssl=context, local_addr=(source, 0))
+        except OSError:
+            counts["connect_failed"] = counts.get("connect_failed", 0) + 1
+            await asyncio.sleep(0.1)
+            continue
+        try:
+            while not stop.is_set():
+                writer.write(request)
+                await writer.drain()
+                head = await reader.readuntil(b"\r\n\r\n")
+                status = head.split(b" ", 2)[1].decode()
+                length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1)) if re.search(rb"(?i)content-length:", head) else 0
+                await reader.readexactly(length)
+                counts[status] = counts.get(status, 0) + 1
+                if re.search(rb"(?i)connection: *close", head):
+                    break
+        except (OSError, asyncio.IncompleteReadError, ssl.SSLError, AttributeError, ValueError):
+            counts["dropped"] = counts.get("dropped", 0) + 1
+        finally:
+            writer.close()
+
+
+async def flood_main():
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    counts = {}
+    await asyncio.gather(*(one_connection(i, stop, counts) for i in range(CONNS)))
+    print(json.dumps(counts), flush=True)
+
+
+# MARK: the measurement
+
+def measure(label, flood, root):
+    duration = float(subprocess.check_output(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "default=nw=1:nk=1", TS_FILE]))
+    flooder = None
+    webd, configd = child_pid(PROCMON.pid, "webd"), child_pid(PROCMON.pid, "configd")
+    cpu_before = {name: cpu_seconds(pid) for name, pid in (("webd", webd), ("configd", configd))}
+    if flood:
+        flooder = subprocess.Popen([sys.executable, __file__, "flood"], env=os.environ, stdout=subprocess.PIPE, text=True)
+        time.sleep(3)  # every connection open and flooding before the stream starts
+    env = dict(os.environ, TS_FILE=TS_FILE, BIN=BIN)
+    out = subprocess.run([sys.executable, "bench/rtp_receiver.py", label, str(int(duration) + 60), str(duration), "--",
+                          '"$BIN/sessmgrd" --play "$TS_FILE" --to "rtp://$RTP_HOST:$RTP_PORT"'],
+                         env=env, capture_output=True, text=True, check=True).stdout
+    figures = {}
+    for line in out.splitlines():
+        key, value = line.split(":", 1)
+        figures[key[len(label) + 1:]] = float(value.split()[0])
+    figures["webd_cpu_s"] = cpu_seconds(webd) - cpu_before["webd"]
+    figures["configd_cpu_s"] = cpu_seconds(configd) - cpu_before["configd"]
+    if flooder:
+        flooder.send_signal(signal.SIGTERM)
+        counts = json.loads(flooder.communicate(timeout=60)[0] or "{}")
+        for status, count in sorted(counts.items()):
+            figures[f"flood_answers_{status}"] = count
+        figures["flood_requests_per_s"] = sum(v for k, v in counts.items() if k.isdigit()) / duration
+    return figures
+
+
+def main():
+    global PROCMON
+    root, PROCMON = start_appliance()
+    hog = subprocess.Popen(["sh", "-c", "exec yes > /dev/null"]) if HOG else None
+    try:
+        # Sign-in works before anything else.
+        status = call(root + "/run/appliance/configd.sock", "status")
+        assert status["revision"] >= 1
+        log(f"quiet: the stream alone ({'with' if HOG else 'no'} CPU hog)")
+        quiet = measure("quiet", False, root)
+        log(f"flood: the stream beside {CONNS} sign-in connections")
+        flood = measure("flood", True, root)
+    finally:
+        if hog:
+            hog.kill()
+        PROCMON.send_signal(signal.SIGTERM)
+        PROCMON.wait(30)
+    suffix = "_hog" if HOG else ""
+    print("=== RESULTS ===")
+    print(f"host_loadavg_1m_at_end: {open('/proc/loadavg').read().split()[0]} load")
+    for label, figures in (("quiet", quiet), ("flood", flood)):
+        for key, value in figures.items():
+            print(f"signin_flood{suffix}_{label}_{key}: {value:g}")
+    for metric in METRICS:
+        if quiet.get(metric) and metric in flood:
+            print(f"signin_flood{suffix}_flood_over_quiet_{metric}: {flood[metric] / quiet[metric]:.3f} ratio")
+
+
+PROCMON = None
+if __name__ == "__main__":
+    if sys.argv[1:] == ["flood"]:
+        asyncio.run(flood_main())
+    else:
+        main()
