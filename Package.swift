@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "WebInterfaceTests",
             dependencies: [
-                "WebInterface", "ApplianceCore",
+                "WebInterface", "ApplianceCore", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
                 .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
                 .product(name: "X509", package: "swift-certificates"),

@@ -123,13 +123,15 @@ public struct SyslogMessage: Sendable, Equatable {
     }
 
     /// RFC 5424 §6.3.3: in PARAM-VALUE, `"`, `\` and `]` are escaped with `\`.
+    /// By Unicode scalar: a `"` followed by a combining mark is one Swift
+    /// Character, and its `"` still needs the escape.
     public static func escape(_ value: String) -> String {
         guard value.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "]") }) else { return value }
-        var escaped = ""
-        for character in value {
-            if character == "\"" || character == "\\" || character == "]" { escaped.append("\\") }
-            escaped.append(character)
+        var escaped = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            if scalar == "\"" || scalar == "\\" || scalar == "]" { escaped.append("\\") }
+            escaped.append(scalar)
         }
-        return escaped
+        return String(escaped)
     }
 }

@@ -1,3 +1,5 @@
+import Configuration
+
 /// One word of a command line as typed.
 public struct CommandWord: Equatable, Sendable {
     /// The word, quotes removed and escapes resolved.
@@ -114,18 +116,8 @@ public enum CommandWords {
     }
 
     /// `text` as one word of a command or configuration line: bare when it
-    /// can be, else quoted with escapes.
-    public static func quote(_ text: String) -> String {
-        if !text.isEmpty, !text.contains(where: { $0 == " " || $0 == "\t" || $0 == "\"" || $0 == "\\" || $0 == "\n" }) { return text }
-        var out = "\""
-        for c in text {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: out.append(c)
-            }
-        }
-        return out + "\""
-    }
+    /// can be, else quoted with escapes. The configuration language's own
+    /// rule, by Unicode scalar (a blank or `"` followed by a combining mark
+    /// is one Swift Character, and still needs the quotes or the escape).
+    public static func quote(_ text: String) -> String { ConfigRenderer.word(text) }
 }

@@ -267,10 +267,10 @@ public final class Agent: Sendable {
                 commands.append("hostname \(text)")
                 system.hostname = text
             case Self.sysContact:
-                commands.append(text.isEmpty ? "no system contact" : "system contact \(Self.quoted(text))")
+                commands.append(text.isEmpty ? "no system contact" : "system contact \(ConfigRenderer.word(text))")
                 system.contact = text.isEmpty ? nil : text
             default:
-                commands.append(text.isEmpty ? "no system location" : "system location \(Self.quoted(text))")
+                commands.append(text.isEmpty ? "no system location" : "system location \(ConfigRenderer.word(text))")
                 system.location = text.isEmpty ? nil : text
             }
         }
@@ -286,15 +286,5 @@ public final class Agent: Sendable {
         case .unavailable:
             return .response(to: pdu, status: .commitFailed, index: 0, varBinds: pdu.varBinds)
         }
-    }
-
-    /// A configuration-language word: double-quoted with `\"` and `\\`.
-    static func quoted(_ text: String) -> String {
-        var word = "\""
-        for character in text {
-            if character == "\\" || character == "\"" { word.append("\\") }
-            word.append(character)
-        }
-        return word + "\""
     }
 }

@@ -6,21 +6,22 @@ import Supervisor
 /// both): behaviour lives in `/static/app.js`, looks in `/static/app.css`.
 /// Every value from outside is escaped by `HTMLPage.escape`.
 public enum HTMLPage {
-    /// Text as HTML content or a quoted attribute value.
+    /// Text as HTML content or a quoted attribute value. By Unicode scalar:
+    /// a `<` followed by a combining mark is one Swift Character, and its
+    /// `<` still needs the entity.
     public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
+            default: out.append(scalar)
             }
         }
-        return out
+        return String(out)
     }
 
     static func document(title: String, csrf: String?, body: String) -> String {

@@ -342,3 +342,41 @@ struct EngineStoreTests {
         #expect(throws: EngineStore.Failure.self) { try store.start(engineID: [0x80, 0, 0x7E, 0xD9, 4, 65], atSeconds: 0) }
     }
 }
+
+/// A Set's text becomes a configuration word by Unicode scalar: a `"` or `\`
+/// followed by a combining mark (one Swift Character) is still escaped, so
+/// configd reads back exactly the text the manager sent.
+@Suite("snmpd agent: quoting by scalar")
+struct AgentQuotingTests {
+    static let pieces: [String] = ["\"", "\\", "\u{301}", "\u{20DD}", "a", "é", " ", "!", "n", "\\n", "\u{1F600}"]
+
+    @Test("a Set's sysContact and sysLocation read back from the configuration commands unchanged, with combining marks after \" and \\")
+    func setTextReadsBack() throws {
+        var generator = SeededGenerator(seed: 0x5EED_0013_0007)
+        var texts = ["\"\u{301}", "\\\u{301}", "NOC \"\u{301}night\\\u{20DD}"]
+        for _ in 0..<80 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...12, using: &generator) { text += Self.pieces.randomElement(using: &generator)! }
+            texts.append(text)
+        }
+        for (round, text) in texts.enumerated() {
+            let configd = ConfigdStandIn()
+            let agent = try makeAgent(configd: configd)
+            var manager = try Manager(engineID: engineID)
+            let set = PDU(type: .setRequest, requestID: Int32(round), varBinds: [
+                VarBind(Agent.sysContact, .octetString(Array(text.utf8))),
+                VarBind(Agent.sysLocation, .octetString(Array(text.utf8))),
+            ])
+            let pdu = try manager.open(try #require(agent.handle(try manager.request(set, engine: agent.engineSnapshot), peer: "x")))
+            #expect(pdu.errorStatus == 0, "\(text.debugDescription)")
+            let change = try #require(configd.changes.withLock { $0.first })
+            do {
+                let applied = try ApplianceConfig().applying(ChangeSet(commands: change.commands))
+                #expect(applied.system.contact == text, "\(text.debugDescription) → \(change.commands)")
+                #expect(applied.system.location == text, "\(text.debugDescription) → \(change.commands)")
+            } catch {
+                Issue.record("\(text.debugDescription) → \(change.commands) refused: \(error)")
+            }
+        }
+    }
+}
