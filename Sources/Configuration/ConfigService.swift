@@ -56,7 +56,7 @@ public actor ConfigService {
     /// Loads the startup configuration (or, when refused, the last good one),
     /// and on a first start with no account creates `admin` (PRODUCT.md):
     /// password from `initialAdminPassword`, else a random one written once,
-    /// mode 0600, to `var/lib/appliance/initial-admin-password`.
+    /// mode 0600, to `var/lib/appliance/configd/initial-admin-password`.
     public init(paths: AppliancePaths, startupConfigPath: String? = nil, audit: AuditClient, logger: Logger, hasher: PasswordHasher = PasswordHasher(),
                 directory: CallerDirectory = CallerDirectory(), initialAdminPassword: String?) throws {
         let store = startupConfigPath.map(ConfigStore.init(startupPath:)) ?? ConfigStore(folder: paths.stateDirectory("configd"))
