@@ -34,8 +34,9 @@ public struct CLIIdentity: Sendable {
 public final class CommandRunner {
     public let paths: AppliancePaths
     public var identity: CLIIdentity
-    /// Where results go (standard output).
-    public var write: (String) -> Void
+    /// Where results go (standard output), made safe for a terminal first
+    /// (`write(_:)`).
+    public var output: (String) -> Void
     /// Asks for a secret without echo; nil when cancelled or no terminal.
     public var readSecret: (String) -> String?
     /// Whether this session changed the running configuration.
@@ -48,10 +49,14 @@ public final class CommandRunner {
         self.paths = paths
         self.identity = identity
         self.timeout = timeout
-        self.write = write
+        output = write
         self.readSecret = readSecret
         audit = AuditClient(socketPath: paths.auditSocket, appName: "cli") { _ in }
     }
+
+    /// Every result goes out through here: control characters from data are
+    /// escaped (TerminalText), only the CLI's own line breaks stay.
+    func write(_ text: String) { output(TerminalText.escaped(text, keepingLineBreaks: true)) }
 
     func client(_ daemon: String) -> ControlClient { ControlClient(paths: paths, daemon: daemon, timeout: timeout) }
 
@@ -74,7 +79,9 @@ public final class CommandRunner {
     /// Runs one line; returns false after printing an error pointing at the
     /// offending word. Every command is audited with its outcome.
     @discardableResult
-    public func run(_ line: String, prompt: Int = 0, errors: (String) -> Void) -> Bool {
+    public func run(_ line: String, prompt: Int = 0, errors print: (String) -> Void) -> Bool {
+        // Error messages quote names and texts from the daemons: the same boundary as results.
+        func errors(_ text: String) { print(TerminalText.escaped(text, keepingLineBreaks: true)) }
         let parsed: ParsedCommand
         do {
             parsed = try CommandTree.grammar.parse(line)
@@ -106,12 +113,14 @@ public final class CommandRunner {
     }
 
     func record(_ line: String, outcome: String) {
-        // Passwords are never on a command line (they are asked for), so the
-        // line can be kept whole; it is cut to keep events bounded.
+        // Passwords are asked for, never on a command line; the secrets a
+        // configuration line may hold (SNMP keys, password hashes) are
+        // redacted by the configuration language's own rule (as webd does).
+        // The line is cut to keep events bounded.
         audit.record(AuditEvent("cli-command", facts: [("account", identity.account), ("role", identity.role.rawValue),
                                                        ("channel", identity.origin.channel), ("peer", identity.origin.peer),
                                                        ("outcome", outcome)],
-                                message: String(line.prefix(512))))
+                                message: String(ConfigRedaction.redacted(line: line).prefix(512))))
     }
 
     // MARK: Commands
@@ -135,7 +144,7 @@ public final class CommandRunner {
         case .showRunningDiff:
             let diff = try call("configd", ConfigdMethod.Diff.self, .init(session: session, origin: identity.origin))
             if parsed.json { return emit(json: diff) }
-            write(diff.lines.isEmpty ? "No differences: the running configuration is saved.\n" : diff.lines.joined(separator: "\n") + "\n")
+            write(diff.lines.isEmpty ? "No differences: the running configuration is saved.\n" : diff.lines.map(TerminalText.field).joined(separator: "\n") + "\n")
         case .showStreams:
             let status = try call("sessmgrd", SessmgrdMethod.Status.self, .init(session: session))
             if parsed.json { return emit(json: status) }
@@ -168,11 +177,11 @@ public final class CommandRunner {
             let lines = parsed.arguments["LINES"].flatMap(Int.init)
             let log = try call("procmon", ProcmonMethod.Log.self, .init(service: service, lines: lines, session: session))
             if parsed.json { return emit(json: log) }
-            write(log.lines.isEmpty ? "(the log of \(service) is empty)\n" : log.lines.joined(separator: "\n") + "\n")
+            write(log.lines.isEmpty ? "(the log of \(service) is empty)\n" : log.lines.map(TerminalText.field).joined(separator: "\n") + "\n")
         case .showSession:
             let view = SessionView(account: identity.account, role: identity.role.rawValue, channel: identity.origin.channel, peer: identity.origin.peer)
             if parsed.json { return emit(json: view) }
-            write("account  \(view.account)\nrole     \(view.role)\nchannel  \(view.channel) from \(view.peer)\n")
+            write("account  \(TerminalText.field(view.account))\nrole     \(view.role)\nchannel  \(view.channel) from \(TerminalText.field(view.peer))\n")
         case .save:
             let saved = try call("configd", ConfigdMethod.Save.self, .init(session: session, origin: identity.origin))
             changedConfiguration = false
@@ -247,7 +256,7 @@ public final class CommandRunner {
         }
         let applied = try call("configd", ConfigdMethod.Apply.self, .init(session: identity.session, commands: commands, origin: identity.origin))
         changedConfiguration = changedConfiguration || !applied.diff.isEmpty
-        write(applied.diff.isEmpty ? "No change.\n" : applied.diff.joined(separator: "\n") + "\n")
+        write(applied.diff.isEmpty ? "No change.\n" : applied.diff.map(TerminalText.field).joined(separator: "\n") + "\n")
     }
 
     func streamFields(_ parsed: ParsedCommand) throws(CommandError) {

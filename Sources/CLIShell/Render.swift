@@ -19,7 +19,8 @@ public struct TextTable {
         self.flexible = flexible
     }
 
-    public mutating func add(_ row: [String]) { rows.append(row) }
+    /// A row of cells from data: control characters and line breaks in a cell are escaped.
+    public mutating func add(_ row: [String]) { rows.append(row.map(TerminalText.field)) }
 
     public func render(width: Int = 80) -> String {
         var widths = headers.map(\.count)
@@ -153,7 +154,7 @@ enum Render {
 
     static func keyValues(_ pairs: [(String, String)]) -> String {
         let width = pairs.map(\.0.count).max() ?? 0
-        return pairs.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + $0.1 }.joined(separator: "\n") + "\n"
+        return pairs.map { $0.0 + String(repeating: " ", count: width - $0.0.count) + "  " + TerminalText.field($0.1) }.joined(separator: "\n") + "\n"
     }
 
     static func accounts(_ accounts: [Account]) -> String {
@@ -164,7 +165,7 @@ enum Render {
         }
         var out = table.render()
         for account in accounts where !account.sshKeys.isEmpty {
-            for key in account.sshKeys { out += "\(account.name): \(key.algorithm.rawValue) \(key.fingerprint)\(key.comment.map { " " + $0 } ?? "")\n" }
+            for key in account.sshKeys { out += TerminalText.field("\(account.name): \(key.algorithm.rawValue) \(key.fingerprint)\(key.comment.map { " " + $0 } ?? "")") + "\n" }
         }
         return out
     }
@@ -192,7 +193,7 @@ enum Render {
     static func audit(_ result: AuditdMethod.QueryResult) -> String {
         if result.entries.isEmpty { return "No audit events match.\n" }
         var out = result.truncated ? "(older matches left out; last=N shows more)\n" : ""
-        for entry in result.entries { out += entry.text + "\n" }
+        for entry in result.entries { out += TerminalText.field(entry.text) + "\n" }
         return out
     }
 }

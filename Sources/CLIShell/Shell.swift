@@ -57,6 +57,25 @@ public enum Shell {
         bytes.removeAll()
     }
 
+    /// A secret read as one line (`-c passwd`, a pipe), the prompt on
+    /// standard error. On a terminal, echo is off while it is typed and back
+    /// on afterwards, also when a signal ends the CLI meanwhile (SignalExit).
+    public static func readSecretLine(prompt: String) -> String? {
+        _ = Array(prompt.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        var saved = termios()
+        guard isatty(0) != 0, tcgetattr(0, &saved) == 0 else { return readLine(strippingNewline: true) }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO | ECHOE | ECHOK)
+        quiet.c_lflag |= tcflag_t(ECHONL)  // Enter still moves to the next line.
+        SignalExit.terminalChanged(from: saved)
+        defer {
+            tcsetattr(0, TCSANOW, &saved)
+            SignalExit.terminalRestored()
+        }
+        guard tcsetattr(0, TCSAFLUSH, &quiet) == 0 else { return nil }
+        return readLine(strippingNewline: true)
+    }
+
     static func writeError(_ text: String) {
         let bytes = Array((text.hasSuffix("\n") ? text : text + "\n").utf8)
         _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
@@ -91,7 +110,7 @@ public enum Shell {
         let prompt = hostname + (runner.identity.role == .admin ? "# " : "> ")
         var editor = LineEditor(prompt: prompt)
         var warnedUnsaved = false
-        runner.write = { writeOut($0.replacingNewlines()) }
+        runner.output = { writeOut($0.replacingNewlines()) }
         runner.readSecret = { terminal.readSecret(prompt: $0) }
         writeOut("Signed in as \(runner.identity.account) (\(runner.identity.role.rawValue)). Type ? for help.\r\n")
         editor.newLine()
@@ -195,11 +214,18 @@ final class RawTerminal {
         raw.c_iflag &= ~tcflag_t(IXON | ICRNL | BRKINT | INPCK | ISTRIP)
         raw.c_cc.6 = 1  // VMIN
         raw.c_cc.5 = 0  // VTIME
+        // Noted first, so a signal ending the CLI in between still restores it.
+        SignalExit.terminalChanged(from: saved)
         active = tcsetattr(0, TCSANOW, &raw) == 0
+        if !active { SignalExit.terminalRestored() }
     }
 
     func restore() {
-        if active { tcsetattr(0, TCSANOW, &saved); active = false }
+        if active {
+            tcsetattr(0, TCSANOW, &saved)
+            active = false
+            SignalExit.terminalRestored()
+        }
     }
 
     /// Bytes typed; empty at end of input; nil after `timeoutSeconds` idle.

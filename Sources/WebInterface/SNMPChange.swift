@@ -25,8 +25,8 @@ public struct SNMPView: Codable, Sendable, Equatable {
 }
 
 /// SNMP changes as `snmp ...` lines. The localized keys are secrets: they
-/// go into the line for configd and nowhere else (`secrets` lists them so
-/// an error message that quotes the line can be redacted).
+/// go into the line for configd and nowhere else (`ConfigRedaction` takes
+/// them out of a message that quotes the line).
 public enum SNMPChange {
     /// `POST /api/v1/snmp/users`.
     public struct NewUser: Decodable, Sendable {
@@ -71,7 +71,7 @@ public enum SNMPChange {
         return name
     }
 
-    public static func add(_ user: NewUser) throws(WebError) -> (commands: [String], secrets: [String]) {
+    public static func add(_ user: NewUser) throws(WebError) -> [String] {
         let name = try Self.name(user.name)
         guard let role = Role(rawValue: user.role) else { throw WebError(.badRequest, "role: expected admin, operator or viewer") }
         guard let auth = SNMPAuthProtocol(rawValue: user.authProtocol) else {
@@ -83,7 +83,7 @@ public enum SNMPChange {
         let authKey = try key(user.authKey, length: auth.keyLength, field: "authKey", for: auth.rawValue)
         let privKey = try key(user.privKey, length: priv.keyLength, field: "privKey", for: priv.rawValue)
         let line = "snmp user \(name) role \(role.rawValue) auth \(auth.rawValue) auth-key \(authKey) priv \(priv.rawValue) priv-key \(privKey)"
-        return (try ConfigLines.checked([("name", line)]), [authKey, privKey, user.authKey, user.privKey])
+        return try ConfigLines.checked([("name", line)])
     }
 
     /// Hex digits only (an optional `0x`), of the protocol's key length.
@@ -126,10 +126,5 @@ public enum SNMPChange {
         }
         _ = try ConfigLines.checked([("host", check)])
         return [line]
-    }
-
-    /// `message` with every secret replaced, for answers and the audit log.
-    public static func redacted(_ message: String, _ secrets: [String]) -> String {
-        secrets.filter { !$0.isEmpty }.reduce(message) { $0.replacing($1, with: "<redacted>") }
     }
 }

@@ -74,9 +74,8 @@ extension WebRoutes {
     }
 
     func addSNMPUser(_ user: SNMPChange.NewUser, who: SignedIn, context: WebRequestContext) async throws(WebError) -> ConfigdMethod.Applied {
-        let (commands, secrets) = try SNMPChange.add(user)
-        return try await applyChange(commands, who: who, context: context, kind: "web-snmp-user-add", facts: [("user", user.name)],
-                                     what: "add SNMP user \(user.name)", secrets: secrets)
+        try await applyChange(try SNMPChange.add(user), who: who, context: context, kind: "web-snmp-user-add", facts: [("user", user.name)],
+                              what: "add SNMP user \(user.name)")
     }
 
     func snmpPage(_ who: SignedIn, message: String? = nil, status: HTTPResponse.Status = .ok) async -> Response {

@@ -147,16 +147,17 @@ extension WebRoutes {
 
     /// One configd `apply`, audited by webd with the client's address
     /// (configd audits the change itself too). `what` never holds a secret;
-    /// `secrets` (SNMP keys) are redacted from configd's messages.
+    /// the secrets of `commands` (SNMP keys) are redacted from configd's
+    /// messages (ConfigRedaction, the rule the CLI's audit uses too).
     func applyChange(_ commands: [String], who: SignedIn, context: WebRequestContext, kind: String, facts: [(name: String, value: String)],
-                     what: String, secrets: [String] = []) async throws(WebError) -> ConfigdMethod.Applied {
+                     what: String) async throws(WebError) -> ConfigdMethod.Applied {
         do throws(WebError) {
             var applied = try await backends.apply(commands, session: who.token, peer: context.peer)
-            applied.diff = applied.diff.map { SNMPChange.redacted($0, secrets) }
+            applied.diff = applied.diff.map { ConfigRedaction.redacted($0, secretsOf: commands) }
             record(who, context, kind, facts + [("revision", String(applied.revision))], "\(who.account) did \(what) from \(context.peer)")
             return applied
         } catch {
-            let message = SNMPChange.redacted(error.message, secrets)
+            let message = ConfigRedaction.redacted(error.message, secretsOf: commands)
             record(who, context, kind + "-failed", facts + [("error", message)], "\(who.account) could not \(what) from \(context.peer): \(message)", severity: .warning)
             throw WebError(error.status, message)
         }

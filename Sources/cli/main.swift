@@ -6,6 +6,9 @@ import Glibc
 // The engineer's command line (cli(1)). Also the login shell of the OS users
 // of appliance accounts, so sshd starts it as `cli -c COMMAND` or as `-cli`.
 
+// First, before any thread: a hang-up, SIGTERM or SIGINT logs the session out.
+SignalExit.install()
+
 let usage = """
 usage: cli [--root DIR] [-c COMMAND] [--account NAME]
        cli [--root DIR] --authorized-keys USER KEYTYPE KEY
@@ -78,14 +81,13 @@ let identity: CLIIdentity
 do {
     identity = try Shell.identify(paths: paths, account: account)
 } catch {
-    fail(error.message, status: 1)
+    // configd's refusal may quote a name: the same escaping as every result.
+    fail(TerminalText.escaped(error.message, keepingLineBreaks: true), status: 1)
 }
+SignalExit.logOut(identity.session, paths: paths)
 let runner = CommandRunner(paths: paths, identity: identity, write: { text in
     _ = Array(text.utf8).withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-}, readSecret: { prompt in
-    _ = Array(prompt.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-    return readLine(strippingNewline: true)
-})
+}, readSecret: Shell.readSecretLine)
 let status: Int32
 if let command {
     status = Shell.oneShot(runner, line: command)

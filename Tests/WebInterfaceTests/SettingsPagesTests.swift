@@ -83,7 +83,7 @@ import Testing
 
     @Test func snmpUserLinesCarryTheKeysButTheViewAndErrorsDoNot() throws {
         let auth = String(repeating: "ab", count: 32), priv = String(repeating: "cd", count: 16)
-        let (lines, secrets) = try SNMPChange.add(.init(name: "nms", role: "viewer", authProtocol: "sha-256", authKey: "0x" + auth, privProtocol: "aes-128", privKey: priv))
+        let lines = try SNMPChange.add(.init(name: "nms", role: "viewer", authProtocol: "sha-256", authKey: "0x" + auth, privProtocol: "aes-128", privKey: priv))
         #expect(lines == ["snmp user nms role viewer auth sha-256 auth-key \(auth) priv aes-128 priv-key \(priv)"])
         var config = ApplianceConfig()
         try ConfigParser.apply(line: lines[0], to: &config)
@@ -91,7 +91,7 @@ import Testing
         #expect(view.users == [.init(name: "nms", role: "viewer", authProtocol: "sha-256", privProtocol: "aes-128")])
         let page = HTMLPage.snmp(Self.frame, snmp: view, problem: nil)
         #expect(!page.contains(auth) && !page.contains(priv) && page.contains(#"data-name="nms""#))
-        #expect(SNMPChange.redacted("refused: \(lines[0])", secrets) == "refused: snmp user nms role viewer auth sha-256 auth-key <redacted> priv aes-128 priv-key <redacted>")
+        #expect(ConfigRedaction.redacted("refused: \(lines[0])", secretsOf: lines) == "refused: snmp user nms role viewer auth sha-256 auth-key <redacted> priv aes-128 priv-key <redacted>")
         do { _ = try SNMPChange.add(.init(name: "nms", role: "viewer", authProtocol: "sha-256", authKey: "abcd", privProtocol: "aes-128", privKey: priv)); Issue.record("short key") } catch {
             #expect(error.message == "authKey: expected a 32-octet localized key for sha-256 (64 hex digits)" && !error.message.contains("abcd"))
         }
