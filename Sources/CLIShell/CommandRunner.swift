@@ -71,7 +71,7 @@ public final class CommandRunner {
     static func explain(_ error: ControlError, daemon: String) -> String {
         switch error.code {
         case .unavailable, .timeout: "\(daemon) is not answering (\(error.message)); the rest of the appliance still works"
-        case .permissionDenied: "not permitted: \(error.message)"
+        case .permissionDenied: error.message.hasPrefix("not permitted") ? error.message : "not permitted: \(error.message)"
         default: error.message
         }
     }

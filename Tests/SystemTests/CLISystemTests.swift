@@ -185,6 +185,11 @@ import Testing
         #expect(refused.code != 0)
         #expect(refused.error.contains("not permitted"), "\(refused.error)")
         #expect(try Self.ssh(harness, key: viewerKey.path, user: viewerName, command: "show streams").code == 0)
+        // A viewer reads no account (issue 13 #4): show accounts is refused, show running-config leaves them out.
+        let accounts = try Self.ssh(harness, key: viewerKey.path, user: viewerName, command: "show accounts")
+        #expect(accounts.code != 0 && accounts.error.contains("not permitted") && !accounts.output.contains(operatorName), "\(accounts)")
+        let running = try Self.ssh(harness, key: viewerKey.path, user: viewerName, command: "show running-config")
+        #expect(running.code == 0 && !running.output.split(separator: "\n").contains { $0.hasPrefix("account ") }, "\(running.output)")
 
         // Passwords are never accepted; a key of another account is not either.
         let password = try Self.ssh(harness, key: "/dev/null", user: operatorName, ["-o", "PreferredAuthentications=password,keyboard-interactive", "-o", "PubkeyAuthentication=no"], command: "show session")
