@@ -5,7 +5,10 @@
 # (flood over quiet; 1 is "unchanged"). HOG=1 adds `yes > /dev/null` beside
 # both measurements. The stream is `sessmgrd --play` of the 30 s 9 Mbit/s
 # file of bench/sessmgrd-rtp.sh, received by bench/rtp_receiver.py.
-# Knobs: CONNS (512), HOG (0), PORT_BASE (29000), SECONDS_PER_FILE (30),
+# The flood's generator stands in for clients elsewhere on the network: it
+# runs at nice FLOOD_NICE (19) so that the figures show the appliance's
+# answer to the flood rather than the generator's own CPU on the same cores.
+# Knobs: CONNS (512), HOG (0), FLOOD_NICE (19), PORT_BASE (29000), SECONDS_PER_FILE (30),
 # BIN (default: the release build made here; a folder of binaries already
 # built is used as it is).
 set -euo pipefail

@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import signal
 import ssl
 import subprocess
@@ -33,6 +34,10 @@ TS_FILE = os.environ["TS_FILE"]
 CONNS = int(os.environ.get("CONNS", "512"))
 PORT_BASE = int(os.environ.get("PORT_BASE", "29000"))
 HOG = os.environ.get("HOG", "0") == "1"
+# The flood's own process stands in for clients elsewhere on the network; on
+# the appliance's two cores it runs at this nice value so that what is
+# measured is the appliance's answer to the flood, not the generator's CPU.
+FLOOD_NICE = int(os.environ.get("FLOOD_NICE", "19"))
 HTTPS = PORT_BASE + 443
 PASSWORD = "Bench-Flood-Password-9"
 WORK = tempfile.mkdtemp(prefix="signin-flood-")
@@ -110,6 +115,8 @@ async def flood_main():
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     counts = {}
     await asyncio.gather(*(one_connection(i, stop, counts) for i in range(CONNS)))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    counts["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)
     print(json.dumps(counts), flush=True)
 
 
@@ -121,7 +128,7 @@ def measure(label, flood, root):
     webd, configd = child_pid(PROCMON.pid, "webd"), child_pid(PROCMON.pid, "configd")
     cpu_before = {name: cpu_seconds(pid) for name, pid in (("webd", webd), ("configd", configd))}
     if flood:
-        flooder = subprocess.Popen([sys.executable, __file__, "flood"], env=os.environ, stdout=subprocess.PIPE, text=True)
+        flooder = subprocess.Popen(["nice", "-n", str(FLOOD_NICE), sys.executable, __file__, "flood"], env=os.environ, stdout=subprocess.PIPE, text=True)
         time.sleep(3)  # every connection open and flooding before the stream starts
     env = dict(os.environ, TS_FILE=TS_FILE, BIN=BIN)
     out = subprocess.run([sys.executable, "bench/rtp_receiver.py", label, str(int(duration) + 60), str(duration), "--",
@@ -137,7 +144,9 @@ def measure(label, flood, root):
         flooder.send_signal(signal.SIGTERM)
         counts = json.loads(flooder.communicate(timeout=60)[0] or "{}")
         for status, count in sorted(counts.items()):
-            figures[f"flood_answers_{status}"] = count
+            if status != "cpu_s":
+                figures[f"flood_answers_{status}"] = count
+        figures["flood_generator_cpu_s"] = counts.pop("cpu_s", 0)
         figures["flood_requests_per_s"] = sum(v for k, v in counts.items() if k.isdigit()) / duration
     return figures
 

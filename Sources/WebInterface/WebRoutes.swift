@@ -373,10 +373,12 @@ public struct WebRoutes: Sendable {
     }
 
     /// A sign-in refused for load (429, or configd busy) is answered only
-    /// after this pause: a client flooding over keep-alive connections gets
-    /// at most one answer a second on each, so the refusals themselves cannot
-    /// take the CPU (OpenSSH delays a failed authentication the same way).
-    static let refusedSignInDelay: Duration = .seconds(1)
+    /// after a pause of about a second: a client flooding over keep-alive
+    /// connections gets about one answer a second on each, so the refusals
+    /// themselves cannot take the CPU (OpenSSH delays a failed
+    /// authentication the same way). The pause is drawn from 0.5-1.5 s, so
+    /// that connections refused together are not all answered together again.
+    static var refusedSignInDelay: Duration { .milliseconds(Int.random(in: 500...1500)) }
 
     /// configd's `authenticate` behind the per-address limit.
     func authenticate(account: String, password: String, context: WebRequestContext) async throws(WebError) -> ConfigdMethod.Login {
