@@ -199,6 +199,8 @@ public actor ConfigService {
     }
 
     /// The sections `caller` may read, checked against those asked for.
+    /// A session reads what its role may (`Role.sectionsToRead`): every
+    /// front end gets the same filtering, so none can forget it.
     private func readableSections(_ asked: [Section]?, session: String?, caller: PeerCredentials) throws(ControlError) -> (Set<Section>, SecretDisclosure) {
         let all = Set(Section.allCases)
         if session != nil {
@@ -226,8 +228,6 @@ public actor ConfigService {
     }
 
     // MARK: Reading and watching
-    /// A session reads what its role may (`Role.sectionsToRead`): every
-    /// front end gets the same filtering, so none can forget it.
 
     public func get(_ parameters: ConfigdMethod.GetParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.Snapshot {
         let (sections, secrets) = try readableSections(parameters.sections, session: parameters.session, caller: caller)
