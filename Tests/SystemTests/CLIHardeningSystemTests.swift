@@ -103,10 +103,11 @@ import Testing
         }
     }
 
-    /// #10: a hang-up (SIGHUP, as when the ssh connection drops) or SIGTERM
+    /// #10: a hang-up (SIGHUP, as when the ssh connection drops; 0 here:
+    /// the terminal itself closed, the kernel's hang-up), SIGTERM or SIGINT
     /// ends the interactive CLI's configd session; the account is not locked
     /// out by sessions left behind.
-    @Test(arguments: [SIGHUP, SIGTERM])
+    @Test(arguments: [SIGHUP, SIGTERM, SIGINT, 0])
     func aHangUpOrTermLogsTheInteractiveSessionOut(_ signal: Int32) throws {
         let harness = try Self.start()
         defer { harness.stop() }
@@ -115,7 +116,11 @@ import Testing
         harness.waitUntil("the prompt", timeout: .seconds(20)) { terminal.screen.contains("appliance#") }
         #expect(try Self.sessions(harness) == before + 1)
         let pid = try #require(terminal.panePID)
-        kill(pid, signal)
+        if signal == 0 {
+            _ = try run("/usr/bin/tmux", ["kill-session", "-t", terminal.name])
+        } else {
+            kill(pid, signal)
+        }
         harness.waitUntil("the CLI ended") { kill(pid, 0) != 0 }
         #expect(harness.waitUntil("configd's session count back to \(before)") { try Self.sessions(harness) == before })
         #expect(harness.waitUntil("session-close audited") { try !AuditdSystemTests.query(harness, .init(appName: "configd", text: "session-close")).isEmpty })
