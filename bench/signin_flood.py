@@ -19,6 +19,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import ssl
 import subprocess
@@ -40,8 +41,6 @@ HOG = os.environ.get("HOG", "0") == "1"
 FLOOD_NICE = int(os.environ.get("FLOOD_NICE", "19"))
 HTTPS = PORT_BASE + 443
 PASSWORD = "Bench-Flood-Password-9"
-WORK = tempfile.mkdtemp(prefix="signin-flood-")
-os.chmod(WORK, 0o755)  # the services run as their own users
 METRICS = ["gap_stddev", "gap_p99_abs_dev", "gap_max", "max_burst_1ms", "max_schedule_dev", "mean_bitrate_ts", "rtp_seq_missing"]
 
 
@@ -61,8 +60,8 @@ def wait_for(what, condition, timeout=90):
     raise SystemExit(f"timed out waiting for {what}")
 
 
-def start_appliance():
-    root = f"{WORK}/appliance"
+def start_appliance(work):
+    root = f"{work}/appliance"
     os.makedirs(root + "/etc/appliance")
     manifest = open("rootfs/etc/appliance/services.conf").read()
     manifest = re.sub(r"^exec = (\S+)", lambda m: "exec = " + BIN + "/" + m.group(1), manifest, flags=re.M)
@@ -153,7 +152,9 @@ def measure(label, flood, root):
 
 def main():
     global PROCMON
-    root, PROCMON = start_appliance()
+    work = tempfile.mkdtemp(prefix="signin-flood-")
+    os.chmod(work, 0o755)  # the services run as their own users
+    root, PROCMON = start_appliance(work)
     hog = subprocess.Popen(["sh", "-c", "exec yes > /dev/null"]) if HOG else None
     try:
         # Sign-in works before anything else.
@@ -168,6 +169,7 @@ def main():
             hog.kill()
         PROCMON.send_signal(signal.SIGTERM)
         PROCMON.wait(30)
+        shutil.rmtree(work, ignore_errors=True)
     suffix = "_hog" if HOG else ""
     print("=== RESULTS ===")
     print(f"host_loadavg_1m_at_end: {open('/proc/loadavg').read().split()[0]} load")
