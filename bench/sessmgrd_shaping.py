@@ -153,10 +153,11 @@ def main():
         root = os.path.join(work, "root")
         os.makedirs(root)
         env = {**os.environ, "APPLIANCE_ADMIN_PASSWORD": "Bench-Shaping-Password-7"}
-        for name in ("configd", "sessmgrd"):
-            # sessmgrd reads file sources from its media folder only: the bench file's.
-            extra = ["--media-folder", os.path.dirname(TS)] if name == "sessmgrd" else []
-            procs.append(subprocess.Popen(["ip", "netns", "exec", ns.a, f"{BIN}/{name}", "--root", root, "--foreground"] + extra,
+        # The shaper (`sessmgrd --shaper`) runs tc for sessmgrd; sessmgrd reads
+        # file sources from its media folder only: the bench file's.
+        for name, program, extra in (("configd", "configd", []), ("shaper", "sessmgrd", ["--shaper"]),
+                                     ("sessmgrd", "sessmgrd", ["--media-folder", os.path.dirname(TS)])):
+            procs.append(subprocess.Popen(["ip", "netns", "exec", ns.a, f"{BIN}/{program}", "--root", root, "--foreground"] + extra,
                                           stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, f"{name}.err"), "w"), env=env))
             path = os.path.join(root, f"run/appliance/{name}.sock")
             for _ in range(400):

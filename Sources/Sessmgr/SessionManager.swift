@@ -35,12 +35,16 @@ public final class SessionManager: Sendable {
     private let state = Mutex(State())
     let audit: AuditClient
     let store: CheckpointStore
-    let shaper: TrafficShaper?
+    let shaper: (any StreamShaping)?
+    /// What a shaped stream's status says when `shaper` is nil.
+    let shapingUnavailable: String
     let logger: Logger
     let cname: String
     let media: MediaFolder
 
-    public init(audit: AuditClient, store: CheckpointStore, shaper: TrafficShaper?, logger: Logger, cname: String, media: MediaFolder) {
+    public init(audit: AuditClient, store: CheckpointStore, shaper: (any StreamShaping)?, logger: Logger, cname: String, media: MediaFolder,
+                shapingUnavailable: String = "no shaper") {
+        self.shapingUnavailable = shapingUnavailable
         self.media = media
         self.audit = audit
         self.store = store
@@ -219,7 +223,7 @@ public final class SessionManager: Sendable {
                             managed.shapingRetryAt = 0
                             managed.shapingText = "pending: waiting for the stream's bitrate"
                         } else {
-                            managed.shapingText = "unavailable: sessmgrd lacks CAP_NET_ADMIN (or tc is missing)"
+                            managed.shapingText = "unavailable: \(shapingUnavailable)"
                         }
                     } else {
                         managed.shapingText = "off"

@@ -7,9 +7,11 @@ import Synchronization
 
 /// sessmgrd's service: resumes the streams its checkpoints name, follows
 /// configd's streams section (`get`, then `watch`), runs each stream on its
-/// own thread, writes checkpoints every 200 ms, shapes with `tc` when it holds
-/// CAP_NET_ADMIN, and serves `run/appliance/sessmgrd.sock` (`list`, `status`,
-/// `start`, `stop`).
+/// own thread, writes checkpoints every 200 ms, has its streams shaped by the
+/// shaper service (`sessmgrd --shaper`, the one process holding
+/// CAP_NET_ADMIN: sessmgrd itself holds no capability while it parses files
+/// and network input), and serves `run/appliance/sessmgrd.sock` (`list`,
+/// `status`, `start`, `stop`).
 public enum Sessmgrd {
     public static let exitSystemError: Int32 = 71
 
@@ -26,17 +28,29 @@ public enum Sessmgrd {
             logger.critical("cannot prepare \(stateFolder): \(error)")
             return exitSystemError
         }
-        let shaper = TrafficShaper(stateFolder: stateFolder)
-        if let shaper {
-            let recovered = shaper.recover()
-            if !recovered.isEmpty { logger.notice("removed the shaping left by an earlier run on \(recovered.joined(separator: ", "))") }
+        // The shaper runs tc for sessmgrd. procmon starts it first (after =
+        // shaper); a few seconds are allowed for it to answer.
+        let client = ShaperClient(paths: paths)
+        var unavailable = client.unavailability()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while let reason = unavailable, reason.hasPrefix(ShaperClient.notAnswering), ContinuousClock.now < deadline {
+            usleep(100_000)
+            unavailable = client.unavailability()
+        }
+        let shaper: ShaperClient?
+        if let unavailable {
+            shaper = nil
+            logger.notice("shaping is off: \(unavailable)")
         } else {
-            logger.notice("shaping is off: sessmgrd does not hold CAP_NET_ADMIN (development mode) or tc is missing")
+            // What an earlier sessmgrd left shaped (a crash) goes before streams resume.
+            client.removeAll()
+            shaper = client
         }
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, host.count)
         let hostname = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let manager = SessionManager(audit: audit, store: store, shaper: shaper, logger: logger, cname: "sessmgrd@\(hostname)", media: media)
+        let manager = SessionManager(audit: audit, store: store, shaper: shaper, logger: logger, cname: "sessmgrd@\(hostname)", media: media,
+                                     shapingUnavailable: unavailable ?? "no shaper")
         let checkpoints = store.loadAll { name, problem in
             logger.warning("discarded the checkpoint of \(name): \(problem)")
             audit.record(AuditEvent("stream-checkpoint-discarded", severity: .warning, facts: [("stream", name)],

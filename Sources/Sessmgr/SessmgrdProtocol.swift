@@ -54,7 +54,7 @@ public enum SessmgrdMethod {
 
     public struct StatusResult: Codable, Sendable, Equatable {
         public var streams: [StreamStatus]
-        /// Whether sessmgrd holds CAP_NET_ADMIN (without it, shaping is off).
+        /// Whether the shaper service answers and can run tc (without it, shaping is off).
         public var shapingAvailable: Bool
         public var configurationRevision: UInt64?
     }

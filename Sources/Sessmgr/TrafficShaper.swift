@@ -83,7 +83,11 @@ public final class TrafficShaper: Sendable {
     /// The interface a datagram to `host` leaves by: the configured one, else the route's.
     public func interface(for host: IPAddress, configured: String?) -> String? {
         if let configured { return configured }
-        let result = ProgramRun.run([ip, "-o", "route", "get", host.description])
+        return Self.routeInterface(ProgramRun.run([ip, "-o", "route", "get", host.description]))
+    }
+
+    /// The `dev` word of `ip -o route get`'s answer.
+    static func routeInterface(_ result: ProgramRun) -> String? {
         guard result.status == 0 else { return nil }
         let words = result.output.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
         guard let index = words.firstIndex(of: "dev"), index + 1 < words.count else { return nil }

@@ -16,8 +16,10 @@ struct SessmgrdCommand: ParsableCommand {
         moment the stream's PCR says (clock_nanosleep on absolute CLOCK_MONOTONIC deadlines), as \
         RTP (RFC 3550/2250, PT 33, RTCP sender reports on port+1) or raw TS over UDP, and \
         checkpoints each stream every 200 ms under <root>/var/lib/appliance/sessmgrd/streams so \
-        that a restarted sessmgrd resumes it (same SSRC, sequence continuing). With \
-        CAP_NET_ADMIN it shapes each stream that asks for it with an HTB class and fw filter (tc).
+        that a restarted sessmgrd resumes it (same SSRC, sequence continuing). Each stream that \
+        asks for it is shaped with an HTB class and u32 filter by the shaper service (sessmgrd \
+        --shaper, the one process with CAP_NET_ADMIN, run tc for sessmgrd on <root>/run/appliance/shaper.sock); \
+        sessmgrd itself holds no capability.
 
         File sources are read from the media folder only: <root>/srv, or --media-folder DIR. \
         file:/srv/NAME (or the folder's own path) names a file in it; a path elsewhere, a \
@@ -38,6 +40,9 @@ struct SessmgrdCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The folder file sources are read from (default: <root>/srv).", valueName: "dir"))
     var mediaFolder: String?
+
+    @Flag(help: "Run as the shaper service: hold CAP_NET_ADMIN and run tc for sessmgrd (shaper.sock), nothing else.")
+    var shaper = false
 
     @Option(help: "Stream this TS file once and exit (no daemon).")
     var play: String?
@@ -65,9 +70,10 @@ struct SessmgrdCommand: ParsableCommand {
         }
         let paths = daemon.paths
         try AtomicFile.makeFolders(paths.logDirectory)
-        try daemon.detachUnlessForeground(logFile: paths.logFile("sessmgrd"))
+        try daemon.detachUnlessForeground(logFile: paths.logFile(shaper ? "shaper" : "sessmgrd"))
         let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
-        ApplianceLogging.bootstrap(label: "sessmgrd")
+        ApplianceLogging.bootstrap(label: shaper ? "shaper" : "sessmgrd")
+        if shaper { throw ExitCode(runBlocking { await ShaperService.run(paths: paths, signals: signals) }) }
         let media = mediaFolder.map { MediaFolder(folder: $0) } ?? MediaFolder(paths: paths)
         throw ExitCode(runBlocking { await Sessmgrd.run(paths: paths, media: media, signals: signals) })
     }

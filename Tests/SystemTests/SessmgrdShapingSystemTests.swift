@@ -65,10 +65,12 @@ import Testing
     }
 
     /// Shaping on: an HTB class 5e55:1 at the stream's rate + overhead +
-    /// ceiling and an fw filter exist while it streams, and the class's byte
-    /// counter grows; after SIGKILL the restarted sessmgrd removes its old
-    /// qdisc and shapes the resumed stream again; after stop nothing of
-    /// sessmgrd's is left; another interface's HTB is never touched.
+    /// ceiling and a u32 filter exist while it streams, and the class's byte
+    /// counter grows; sessmgrd itself holds no capability (tc runs in the
+    /// shaper service, the one process with CAP_NET_ADMIN); after SIGKILL the
+    /// restarted sessmgrd has its old classes removed and the resumed stream
+    /// shaped again; after stop nothing of sessmgrd's is left; another
+    /// interface's HTB is never touched.
     @Test(.enabled(if: getuid() == 0, "network namespaces need root"))
     func streamIsShapedByItsOwnClassAndEverythingIsRemoved() async throws {
         let file = try TestMedia.make(in: SessmgrdSystemTests.mediaFolder())
@@ -85,6 +87,14 @@ import Testing
         let rate = try #require(status.shaping.split(separator: " ").firstIndex(of: "rate").map { Int(status.shaping.split(separator: " ")[$0 + 1]) ?? 0 })
         #expect(rate > 1_100_000 && rate < 1_180_000, "\(status.shaping)")
         #expect(ns.tc("qdisc", "show", "dev", ns.interface).contains("qdisc htb 5e55: root"))
+        // The process that parses files and network input holds no capability while shaping works.
+        let sessmgrd = procStatus(try #require(harness.running("sessmgrd")?.pid))
+        for field in ["CapEff", "CapPrm", "CapAmb", "CapInh"] {
+            #expect(sessmgrd[field] == "0000000000000000", "sessmgrd's \(field) is \(sessmgrd[field] ?? "?")")
+        }
+        let shaper = procStatus(try #require(harness.running("shaper")?.pid, "no shaper service"))
+        let netAdmin = String(format: "%016x", 1 << 12)
+        #expect(shaper["CapEff"] == netAdmin && shaper["CapAmb"] == netAdmin && shaper["CapBnd"] == netAdmin, "the shaper: \(shaper)")
         #expect(ns.tc("filter", "show", "dev", ns.interface).contains("flowid 5e55:1"))
         // The class carries the stream: its byte counter grows by at least what
         // the stream sent meanwhile (UDP payload; the class also counts headers).
@@ -111,7 +121,7 @@ import Testing
         #expect(ns.tc("qdisc", "show", "dev", ns.foreign).contains("qdisc htb 1: root"))
     }
 
-    /// Without CAP_NET_ADMIN shaping is off and the stream's status says why.
+    /// Without CAP_NET_ADMIN in the shaper, shaping is off and the stream's status says why.
     @Test func withoutNetAdminShapingIsUnavailableAndSaysSo() async throws {
         let file = try TestMedia.make(in: SessmgrdSystemTests.mediaFolder())
         let manifest = SessmgrdSystemTests.manifest().replacingOccurrences(of: "capabilities = net_admin\n", with: "")
@@ -123,7 +133,7 @@ import Testing
         harness.waitUntil("streaming") { SessmgrdSystemTests.status(harness, "cam1")?.state == "streaming" }
         let status = try #require(SessmgrdSystemTests.status(harness, "cam1"))
         let all = try await SessmgrdSystemTests.sessmgrd(harness).call(SessmgrdMethod.Status.self, .init())
-        #expect(status.shaping.hasPrefix("unavailable: sessmgrd lacks CAP_NET_ADMIN"), "\(status.shaping)")
+        #expect(status.shaping.hasPrefix("unavailable: the shaper does not hold CAP_NET_ADMIN"), "\(status.shaping)")
         #expect(!all.shapingAvailable)
     }
 

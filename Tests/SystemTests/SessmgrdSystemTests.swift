@@ -22,12 +22,19 @@ import Testing
         stable-after = 100ms
         restart-delay-max = 200ms
 
+        [service shaper]
+        exec = {bin}/sessmgrd --shaper --foreground --root {root}
+        user = appliance-shaper
+        capabilities = net_admin
+        listen = control unix shaper.sock
+        stable-after = 100ms
+        restart-delay-max = 200ms
+
         [service sessmgrd]
         exec = {bin}/sessmgrd --foreground --root {root} --media-folder \(media)
         user = appliance-sessmgr
-        capabilities = net_admin
         listen = control unix sessmgrd.sock
-        after = configd
+        after = configd shaper
         stable-after = 100ms
         restart-delay = 100ms
         restart-delay-max = 200ms

@@ -316,7 +316,6 @@ import Testing
         [service sessmgrd]
         exec = {bin}/sessmgrd --foreground --root {root}
         user = appliance-sessmgr
-        capabilities = net_admin
         listen = control unix sessmgrd.sock
         after = configd
         stable-after = 100ms

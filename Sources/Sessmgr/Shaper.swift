@@ -1,0 +1,223 @@
+import ApplianceCore
+import Configuration
+import Glibc
+import Logging
+import Synchronization
+
+/// What SessionManager asks of shaping: `TrafficShaper` in the process that
+/// holds CAP_NET_ADMIN, `ShaperClient` in sessmgrd (which holds none).
+public protocol StreamShaping: Sendable {
+    func allocateMinor() -> UInt16
+    func interface(for host: IPAddress, configured: String?) -> String?
+    func shape(minor: UInt16, interface: String, rate: UInt64, sourcePort: UInt16, ipv6: Bool) throws(ShapingError)
+    func unshape(minor: UInt16, interface: String)
+    func removeAll()
+}
+
+extension TrafficShaper: StreamShaping {}
+
+/// The shaper's control methods (`run/appliance/shaper.sock`, `sessmgrd
+/// --shaper`). A narrow set: create or change one class of sessmgrd's own
+/// qdisc `5e55:`, remove one, remove all. Only root, the shaper's own user
+/// and sessmgrd's user may call.
+public enum ShaperMethod {
+    public struct ShapeParameters: Codable, Sendable, Equatable {
+        public var minor: UInt16
+        public var interface: String
+        public var rate: UInt64
+        public var sourcePort: UInt16
+        public var ipv6: Bool
+
+        public init(minor: UInt16, interface: String, rate: UInt64, sourcePort: UInt16, ipv6: Bool) {
+            self.minor = minor
+            self.interface = interface
+            self.rate = rate
+            self.sourcePort = sourcePort
+            self.ipv6 = ipv6
+        }
+    }
+
+    public struct UnshapeParameters: Codable, Sendable, Equatable {
+        public var minor: UInt16
+        public var interface: String
+
+        public init(minor: UInt16, interface: String) {
+            self.minor = minor
+            self.interface = interface
+        }
+    }
+
+    public struct StatusResult: Codable, Sendable, Equatable {
+        /// Whether `tc` can work here (CAP_NET_ADMIN held and `tc` found), and why not.
+        public var available: Bool
+        public var reason: String?
+    }
+
+    public enum Shape: ControlMethod {
+        public typealias Parameters = ShapeParameters
+        public typealias Result = NoValue
+        public static let name = "shape"
+    }
+
+    public enum Unshape: ControlMethod {
+        public typealias Parameters = UnshapeParameters
+        public typealias Result = NoValue
+        public static let name = "unshape"
+    }
+
+    /// Removes every class, filter and qdisc it made (sessmgrd starting or stopping).
+    public enum Reset: ControlMethod {
+        public typealias Parameters = NoValue
+        public typealias Result = NoValue
+        public static let name = "reset"
+    }
+
+    public enum Status: ControlMethod {
+        public typealias Parameters = NoValue
+        public typealias Result = StatusResult
+        public static let name = "status"
+    }
+
+    /// The checks a request passes before `tc` runs: a minor of ours
+    /// (1-fffe), an interface name that exists (at most 15 bytes of
+    /// letters, digits, `.`, `_`, `-`, not starting with `-`), a rate between
+    /// 8 kbit/s and 100 Gbit/s, a source port.
+    public static func validate(minor: UInt16, interface: String) throws(ControlError) {
+        guard (1...0xfffe).contains(minor) else { throw ControlError(.invalidParameters, "minor \(minor) is not 1-65534") }
+        let bytes = Array(interface.utf8)
+        guard (1...15).contains(bytes.count), bytes.first != UInt8(ascii: "-"),
+              bytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7a) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2D }) else {
+            throw ControlError(.invalidParameters, "\"\(interface)\" is not an interface name")
+        }
+        guard if_nametoindex(interface) != 0 else { throw ControlError(.invalidParameters, "no interface \(interface)") }
+    }
+
+    public static func validate(_ request: ShapeParameters) throws(ControlError) {
+        try validate(minor: request.minor, interface: request.interface)
+        guard (8_000...100_000_000_000).contains(request.rate) else { throw ControlError(.invalidParameters, "rate \(request.rate) bit/s is out of range") }
+        guard request.sourcePort > 0 else { throw ControlError(.invalidParameters, "source port 0") }
+    }
+}
+
+/// sessmgrd's side: each request goes to the shaper service over its socket.
+/// Minors are allocated here (the streams are sessmgrd's); the route lookup
+/// (`ip route get`) needs no privilege and runs here too.
+public final class ShaperClient: StreamShaping {
+    let client: ControlClient
+    let ip: String?
+    private let minors = Mutex<Set<UInt16>>([])
+
+    public init(paths: AppliancePaths) {
+        client = ControlClient(paths: paths, daemon: "shaper", timeout: .seconds(10))
+        ip = ProgramRun.find(["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"])
+    }
+
+    static let notAnswering = "the shaper service does not answer"
+
+    /// nil when the shaper answers and can shape; else why not.
+    public func unavailability() -> String? {
+        do {
+            let status = try client.callBlocking(ShaperMethod.Status.self, NoValue())
+            return status.available ? nil : (status.reason ?? "the shaper cannot run tc")
+        } catch {
+            return "\(Self.notAnswering) (\(error.message))"
+        }
+    }
+
+    public func allocateMinor() -> UInt16 {
+        minors.withLock { used in
+            let minor = (1...UInt16(0xfffe)).first { !used.contains($0) } ?? 0xfffe
+            used.insert(minor)
+            return minor
+        }
+    }
+
+    public func interface(for host: IPAddress, configured: String?) -> String? {
+        if let configured { return configured }
+        guard let ip else { return nil }
+        return TrafficShaper.routeInterface(ProgramRun.run([ip, "-o", "route", "get", host.description]))
+    }
+
+    public func shape(minor: UInt16, interface: String, rate: UInt64, sourcePort: UInt16, ipv6: Bool) throws(ShapingError) {
+        do {
+            _ = try client.callBlocking(ShaperMethod.Shape.self, .init(minor: minor, interface: interface, rate: rate, sourcePort: sourcePort, ipv6: ipv6))
+            minors.withLock { _ = $0.insert(minor) }
+        } catch {
+            throw ShapingError(error.message)
+        }
+    }
+
+    public func unshape(minor: UInt16, interface: String) {
+        _ = try? client.callBlocking(ShaperMethod.Unshape.self, .init(minor: minor, interface: interface))
+        minors.withLock { _ = $0.remove(minor) }
+    }
+
+    public func removeAll() {
+        _ = try? client.callBlocking(ShaperMethod.Reset.self, NoValue())
+        minors.withLock { $0.removeAll() }
+    }
+}
+
+/// `sessmgrd --shaper`: the one process that holds CAP_NET_ADMIN. It runs
+/// `tc` for sessmgrd (`TrafficShaper`) on the narrow, validated requests of
+/// `ShaperMethod` and parses nothing else: no stream, no file, no network
+/// input. At start it removes what an earlier run left (`shaping.json` in
+/// its state folder).
+public enum ShaperService {
+    public static func run(paths: AppliancePaths, signals: SignalWatcher) async -> Int32 {
+        let logger = Logger(label: "shaper")
+        let audit = AuditClient(paths: paths, appName: "shaper")
+        let passed = ListenSockets.fromEnvironment()
+        let stateFolder = paths.stateDirectory("shaper")
+        do { try AtomicFile.makeFolders(stateFolder, mode: 0o700) } catch {
+            logger.critical("cannot prepare \(stateFolder): \(error)")
+            return Sessmgrd.exitSystemError
+        }
+        let shaper = TrafficShaper(stateFolder: stateFolder)
+        let reason = shaper == nil ? "the shaper does not hold CAP_NET_ADMIN (development mode) or tc is missing" : nil
+        if let shaper {
+            let recovered = shaper.recover()
+            if !recovered.isEmpty { logger.notice("removed the shaping left by an earlier run on \(recovered.joined(separator: ", "))") }
+        } else {
+            logger.notice("shaping is off: \(reason ?? "")")
+        }
+        var sessmgrd: Set<UInt32> = []
+        if let entry = getpwnam("appliance-sessmgr") { sessmgrd.insert(entry.pointee.pw_uid) }
+        let permission = ControlPermission.privileged(or: sessmgrd, named: "appliance-sessmgr")
+        var routes = ControlRoutes()
+        routes.register(ShaperMethod.Status.self, permission: permission) { _, _ in
+            ShaperMethod.StatusResult(available: shaper != nil, reason: reason)
+        }
+        routes.register(ShaperMethod.Shape.self, permission: permission) { request, _ in
+            guard let shaper else { throw ControlError(.failed, reason ?? "shaping is off") }
+            try ShaperMethod.validate(request)
+            do {
+                try shaper.shape(minor: request.minor, interface: request.interface, rate: request.rate, sourcePort: request.sourcePort, ipv6: request.ipv6)
+            } catch {
+                throw ControlError(.failed, "\(error)")
+            }
+            return NoValue()
+        }
+        routes.register(ShaperMethod.Unshape.self, permission: permission) { request, _ in
+            guard let shaper else { throw ControlError(.failed, reason ?? "shaping is off") }
+            try ShaperMethod.validate(minor: request.minor, interface: request.interface)
+            shaper.unshape(minor: request.minor, interface: request.interface)
+            return NoValue()
+        }
+        routes.register(ShaperMethod.Reset.self, permission: permission) { _, _ in
+            shaper?.removeAll()
+            return NoValue()
+        }
+        let server = ControlServer(path: paths.controlSocket("shaper"), inheritedDescriptor: passed?.fd(named: "control"), routes: routes,
+                                   socketMode: 0o600, logger: logger) { refusal in audit.record(refusal.auditEvent(socket: "shaper")) }
+        let serving = server.serveInBackground(logger: logger)
+        for await signal in signals.signals where signal == SIGTERM || signal == SIGINT {
+            logger.notice("stopping: removing every shaping class")
+            shaper?.removeAll()
+            serving.cancel()
+            _ = await serving.result
+            return 0
+        }
+        return 0
+    }
+}
