@@ -24,8 +24,18 @@ public enum AuthorizedKeys {
         var info = stat()
         guard !paths.root.isEmpty, stat(paths.root, &info) == 0, info.st_uid != 0,
               let entry = getpwnam(user), entry.pointee.pw_uid == info.st_uid else { return nil }
-        let command = "\(cliPath) --root \(paths.root) --account \(owner)"
-        guard !command.contains("\"") else { return nil }
-        return "restrict,pty,command=\"\(command)\" \(keyType) \(key)"
+        guard let option = commandOption("\(cliPath) --root \(paths.root) --account \(owner)") else { return nil }
+        return "restrict,pty,\(option) \(keyType) \(key)"
+    }
+
+    /// `command="…"` for an authorized_keys line; nil when the command holds
+    /// a quote or backslash (which would end the option early) or a control
+    /// character (which would break the line). By Unicode scalar: a `"`
+    /// followed by a combining mark is one Swift Character.
+    static func commandOption(_ command: String) -> String? {
+        guard !command.unicodeScalars.contains(where: { $0 == "\"" || $0 == "\\" || $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+            return nil
+        }
+        return "command=\"\(command)\""
     }
 }
