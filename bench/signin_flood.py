@@ -66,12 +66,17 @@ def start_appliance(work):
     manifest = open("rootfs/etc/appliance/services.conf").read()
     manifest = re.sub(r"^exec = (\S+)", lambda m: "exec = " + BIN + "/" + m.group(1), manifest, flags=re.M)
     sections = [s for s in re.split(r"(?=^\[service )", manifest, flags=re.M)
-                if not s.startswith("[service ") or re.match(r"\[service (auditd|configd|sessmgrd|webd)\]", s)]
+                if not s.startswith("[service ") or re.match(r"\[service (auditd|configd|sessmgrd|shaper|webd)\]", s)]
     open(root + "/etc/appliance/services.conf", "w").write("".join(sections))
     env = dict(os.environ, APPLIANCE_ADMIN_PASSWORD=PASSWORD)
     procmon = subprocess.Popen([BIN + "/procmon", "--root", root, "--foreground", "--port-base", str(PORT_BASE)],
                                env=env, stdout=subprocess.DEVNULL, stderr=open(root + "/procmon.err", "w"))
-    wait_for("webd", lambda: call(root + "/run/appliance/webd.sock", "status")["httpsPort"] == HTTPS)
+    try:
+        wait_for("webd", lambda: call(root + "/run/appliance/webd.sock", "status")["httpsPort"] == HTTPS)
+    except BaseException:
+        procmon.send_signal(signal.SIGTERM)
+        procmon.wait(30)
+        raise
     return root, procmon
 
 
@@ -154,7 +159,11 @@ def main():
     global PROCMON
     work = tempfile.mkdtemp(prefix="signin-flood-")
     os.chmod(work, 0o755)  # the services run as their own users
-    root, PROCMON = start_appliance(work)
+    try:
+        root, PROCMON = start_appliance(work)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     hog = subprocess.Popen(["sh", "-c", "exec yes > /dev/null"]) if HOG else None
     try:
         # Sign-in works before anything else.
