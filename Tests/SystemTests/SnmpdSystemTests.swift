@@ -332,7 +332,7 @@ import Testing
         """.write(toFile: folder + "/snmptrapd.conf", atomically: true, encoding: .utf8)
         let trapd = try SnmpTrapReceiver(folder: folder, port: trapPort)
         defer { trapd.stop() }
-        let media = setup.harness.root + "/media"
+        let media = setup.harness.root + "/srv"  // sessmgrd's media folder
         try FileManager.default.createDirectory(atPath: media, withIntermediateDirectories: true)
         chmod(media, 0o755)
         let file = try TestMedia.make(seconds: 2, in: media)
