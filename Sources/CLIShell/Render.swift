@@ -123,7 +123,7 @@ enum Render {
             table.add([stream.name, state, stream.destination, Units.bitrate(stream.currentBitrate), Units.bitrate(stream.averageBitrate), stream.mdi])
         }
         var out = table.render()
-        if !status.shapingAvailable { out += "Shaping: not available (sessmgrd has no CAP_NET_ADMIN).\n" }
+        if !status.shapingAvailable { out += "Shaping: not available (the shaper service is not running or lacks CAP_NET_ADMIN).\n" }
         return out
     }
 
