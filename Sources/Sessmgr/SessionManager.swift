@@ -307,6 +307,7 @@ public final class SessionManager: Sendable {
             }
             shapeIfDue(config, channel: channel, generation: generation)
         }
+        shaper?.maintain()
     }
 
     private func shapeIfDue(_ config: StreamConfig, channel: StreamChannel, generation: UInt64) {

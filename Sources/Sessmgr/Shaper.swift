@@ -12,9 +12,13 @@ public protocol StreamShaping: Sendable {
     func shape(minor: UInt16, interface: String, rate: UInt64, sourcePort: UInt16, ipv6: Bool) throws(ShapingError)
     func unshape(minor: UInt16, interface: String)
     func removeAll()
+    /// Called by the housekeeping thread every tick.
+    func maintain()
 }
 
-extension TrafficShaper: StreamShaping {}
+extension TrafficShaper: StreamShaping {
+    public func maintain() {}
+}
 
 /// The shaper's control methods (`run/appliance/shaper.sock`, `sessmgrd
 /// --shaper`). A narrow set: create or change one class of sessmgrd's own
@@ -51,6 +55,9 @@ public enum ShaperMethod {
         /// Whether `tc` can work here (CAP_NET_ADMIN held and `tc` found), and why not.
         public var available: Bool
         public var reason: String?
+        /// Random per start of the shaper: a new one means the classes made
+        /// for sessmgrd are gone (a restarted shaper removes what the old one made).
+        public var instance: String
     }
 
     public enum Shape: ControlMethod {
@@ -101,11 +108,21 @@ public enum ShaperMethod {
 
 /// sessmgrd's side: each request goes to the shaper service over its socket.
 /// Minors are allocated here (the streams are sessmgrd's); the route lookup
-/// (`ip route get`) needs no privilege and runs here too.
+/// (`ip route get`) needs no privilege and runs here too. It remembers what
+/// it had shaped, and when the shaper was restarted (its `instance` changed:
+/// the new one removed the old one's classes) asks for all of it again.
 public final class ShaperClient: StreamShaping {
     let client: ControlClient
     let ip: String?
     private let minors = Mutex<Set<UInt16>>([])
+    private struct Applied {
+        var instance: String?
+        var shapes: [UInt16: ShaperMethod.ShapeParameters] = [:]
+        var checkedAt: UInt64 = 0
+    }
+    private let applied = Mutex(Applied())
+    /// How often `maintain` asks the shaper who it is.
+    static let checkInterval: UInt64 = 1_000_000_000
 
     public init(paths: AppliancePaths) {
         client = ControlClient(paths: paths, daemon: "shaper", timeout: .seconds(10))
@@ -118,6 +135,7 @@ public final class ShaperClient: StreamShaping {
     public func unavailability() -> String? {
         do {
             let status = try client.callBlocking(ShaperMethod.Status.self, NoValue())
+            applied.withLock { $0.instance = status.instance }
             return status.available ? nil : (status.reason ?? "the shaper cannot run tc")
         } catch {
             return "\(Self.notAnswering) (\(error.message))"
@@ -140,21 +158,51 @@ public final class ShaperClient: StreamShaping {
 
     public func shape(minor: UInt16, interface: String, rate: UInt64, sourcePort: UInt16, ipv6: Bool) throws(ShapingError) {
         do {
-            _ = try client.callBlocking(ShaperMethod.Shape.self, .init(minor: minor, interface: interface, rate: rate, sourcePort: sourcePort, ipv6: ipv6))
+            let request = ShaperMethod.ShapeParameters(minor: minor, interface: interface, rate: rate, sourcePort: sourcePort, ipv6: ipv6)
+            _ = try client.callBlocking(ShaperMethod.Shape.self, request)
             minors.withLock { _ = $0.insert(minor) }
+            applied.withLock { $0.shapes[minor] = request }
         } catch {
             throw ShapingError(error.message)
         }
     }
 
     public func unshape(minor: UInt16, interface: String) {
+        applied.withLock { _ = $0.shapes.removeValue(forKey: minor) }
         _ = try? client.callBlocking(ShaperMethod.Unshape.self, .init(minor: minor, interface: interface))
         minors.withLock { _ = $0.remove(minor) }
     }
 
     public func removeAll() {
+        applied.withLock { $0.shapes.removeAll() }
         _ = try? client.callBlocking(ShaperMethod.Reset.self, NoValue())
         minors.withLock { $0.removeAll() }
+    }
+
+    /// About once a second: when the shaper answers as a new instance (it
+    /// was restarted and removed its predecessor's classes), shapes again
+    /// everything shaped before.
+    public func maintain() {
+        let now = SenderClock.now()
+        let due = applied.withLock { state -> Bool in
+            guard now &- state.checkedAt >= Self.checkInterval else { return false }
+            state.checkedAt = now
+            return true
+        }
+        // A short timeout: this runs on the thread that writes checkpoints.
+        var quick = client
+        quick.timeout = .milliseconds(500)
+        guard due, let status = try? quick.callBlocking(ShaperMethod.Status.self, NoValue()) else { return }
+        let replay = applied.withLock { state -> [ShaperMethod.ShapeParameters] in
+            defer { state.instance = status.instance }
+            guard let known = state.instance, known != status.instance else { return [] }
+            return state.shapes.values.sorted { $0.minor < $1.minor }
+        }
+        for request in replay {
+            // A stream stopped meanwhile is not shaped again.
+            guard applied.withLock({ $0.shapes[request.minor] == request }) else { continue }
+            _ = try? client.callBlocking(ShaperMethod.Shape.self, request)
+        }
     }
 }
 
@@ -181,12 +229,14 @@ public enum ShaperService {
         } else {
             logger.notice("shaping is off: \(reason ?? "")")
         }
+        var generator = SystemRandomNumberGenerator()
+        let instance = String(generator.next(), radix: 16)
         var sessmgrd: Set<UInt32> = []
         if let entry = getpwnam("appliance-sessmgr") { sessmgrd.insert(entry.pointee.pw_uid) }
         let permission = ControlPermission.privileged(or: sessmgrd, named: "appliance-sessmgr")
         var routes = ControlRoutes()
         routes.register(ShaperMethod.Status.self, permission: permission) { _, _ in
-            ShaperMethod.StatusResult(available: shaper != nil, reason: reason)
+            ShaperMethod.StatusResult(available: shaper != nil, reason: reason, instance: instance)
         }
         routes.register(ShaperMethod.Shape.self, permission: permission) { request, _ in
             guard let shaper else { throw ControlError(.failed, reason ?? "shaping is off") }

@@ -113,6 +113,15 @@ import Testing
         harness.waitUntil("shaping on again") { SessmgrdSystemTests.status(harness, "cam1")?.shaping.hasPrefix("on dev") == true }
         let classes = ns.tc("class", "show", "dev", ns.interface)
         #expect(classes.components(separatedBy: "class htb 5e55:").count - 1 == 1, "one class after the restart: \(classes)")
+        // The shaper crashes: the one that procmon starts again removes what the
+        // old one made, and sessmgrd has its stream shaped again.
+        let shaperPID = try #require(harness.running("shaper")?.pid)
+        kill(shaperPID, SIGKILL)
+        harness.waitUntil("the shaper back") { (harness.running("shaper")?.pid).map { $0 != shaperPID } ?? false }
+        harness.waitUntil("the class back after the shaper's restart") {
+            ns.tc("class", "show", "dev", ns.interface).contains("class htb 5e55:1 ")
+                && ns.tc("filter", "show", "dev", ns.interface).contains("flowid 5e55:1")
+        }
         // Stop: class, filter and qdisc are gone.
         _ = try await SessmgrdSystemTests.sessmgrd(harness).call(SessmgrdMethod.Stop.self, .init(name: "cam1"))
         harness.waitUntil("qdisc removed") { !ns.tc("qdisc", "show", "dev", ns.interface).contains("5e55:") }
