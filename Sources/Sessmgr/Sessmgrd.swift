@@ -28,12 +28,15 @@ public enum Sessmgrd {
             logger.critical("cannot prepare \(stateFolder): \(error)")
             return exitSystemError
         }
-        // The shaper runs tc for sessmgrd. procmon starts it first (after =
-        // shaper); a few seconds are allowed for it to answer.
+        // The shaper runs tc for sessmgrd. procmon binds its socket before
+        // starting anything and starts it first (after = shaper); a few
+        // seconds are allowed for it to answer. No socket: the manifest runs
+        // no shaper, and nothing is waited for.
         let client = ShaperClient(paths: paths)
         var unavailable = client.unavailability()
         let deadline = ContinuousClock.now + .seconds(5)
-        while let reason = unavailable, reason.hasPrefix(ShaperClient.notAnswering), ContinuousClock.now < deadline {
+        let shaperConfigured = access(paths.controlSocket("shaper"), F_OK) == 0
+        while shaperConfigured, let reason = unavailable, reason.hasPrefix(ShaperClient.notAnswering), ContinuousClock.now < deadline {
             usleep(100_000)
             unavailable = client.unavailability()
         }
