@@ -14,7 +14,30 @@ import Synchronization
 /// and ends that conversation (and is reported to `onRefusal`, which audits
 /// it); every other client keeps being served. A handler that does not answer
 /// within `callTimeout` is answered with a `timeout` error.
+///
+/// Connections are capped (`Limits`): at most 16 open at once per peer uid and
+/// 64 in all from other users; root and the daemon's own uid are not held to
+/// the per-uid cap and have a further 64 of their own, so procmon and the
+/// local administrator still reach a daemon that other users flood. A
+/// connection over a cap is answered at once with one `unavailable` error line
+/// and closed; it is counted, and logged and audited once per burst.
 public final class ControlServer: Sendable {
+    /// How many connections may be open at once.
+    public struct Limits: Sendable {
+        /// Per peer uid (other than root and the daemon's own).
+        public var perUID: Int
+        /// All connections of other users together.
+        public var total: Int
+        /// Connections of root and the daemon's own uid, which are not held to `perUID`.
+        public var privileged: Int
+
+        public init(perUID: Int = 16, total: Int = 64, privileged: Int = 64) {
+            self.perUID = perUID
+            self.total = total
+            self.privileged = privileged
+        }
+    }
+
     /// Every refused input is counted (OpenBSD snmpd style), visible to operators.
     public struct Counters: Sendable, Codable, Equatable {
         public var connections = 0
@@ -24,6 +47,18 @@ public final class ControlServer: Sendable {
         public var unknownMethods = 0
         public var denied = 0
         public var timeouts = 0
+        /// Connections refused because a cap was reached.
+        public var refusedConnections = 0
+    }
+
+    /// Open connections, for the caps.
+    private struct Occupancy {
+        var perUID: [UInt32: Int] = [:]
+        var others = 0
+        var privileged = 0
+        /// When the current burst of refusals was last logged, and how many since.
+        var lastRefusalLog: ContinuousClock.Instant?
+        var refusedSinceLog = 0
     }
 
     /// Why a conversation was ended, for the daemon's audit trail.
@@ -43,6 +78,9 @@ public final class ControlServer: Sendable {
     private let onRefusal: @Sendable (Refusal) -> Void
     private let logger: Logger
     private let state = Mutex(Counters())
+    private let limits: Limits
+    private let occupancy = Mutex(Occupancy())
+    private let ownUID = getuid()
 
     /// - Parameter inheritedDescriptor: a listening socket passed by the
     ///   supervisor; when nil the server binds `path` itself (standalone runs).
@@ -53,6 +91,7 @@ public final class ControlServer: Sendable {
         socketMode: mode_t = 0o600,
         callTimeout: Duration = .seconds(10),
         idleTimeout: Duration = .seconds(60),
+        limits: Limits = Limits(),
         logger: Logger,
         onRefusal: @escaping @Sendable (Refusal) -> Void = { _ in }
     ) {
@@ -64,6 +103,7 @@ public final class ControlServer: Sendable {
         self.idleTimeout = .nanoseconds(Int64(idleTimeout.components.seconds) * 1_000_000_000)
         self.logger = logger
         self.onRefusal = onRefusal
+        self.limits = limits
     }
 
     public var counters: Counters { state.withLock { $0 } }
@@ -116,12 +156,84 @@ public final class ControlServer: Sendable {
                 try await server.executeThenClose { connections in
                     for try await connection in connections {
                         state.withLock { $0.connections += 1 }
-                        group.addTask { await self.serve(connection) }
+                        if let refusal = admit(connection.caller) {
+                            group.addTask { await self.turnAway(connection, refusal) }
+                            continue
+                        }
+                        group.addTask {
+                            defer { self.release(connection.caller) }
+                            await self.serve(connection)
+                        }
                     }
                 }
             }
         } onCancel: {
             server.channel.close(promise: nil)
+        }
+    }
+
+    private func isPrivileged(_ caller: PeerCredentials) -> Bool {
+        caller.uid == 0 || caller.uid == ownUID
+    }
+
+    /// Takes a place for a new connection, or says which cap it is over.
+    private func admit(_ caller: PeerCredentials) -> ControlError? {
+        occupancy.withLock { occupancy in
+            if isPrivileged(caller) {
+                guard occupancy.privileged < limits.privileged else {
+                    return ControlError(.unavailable, "too many connections: \(limits.privileged) are open for root and the daemon itself; try again later")
+                }
+                occupancy.privileged += 1
+                return nil
+            }
+            let open = occupancy.perUID[caller.uid, default: 0]
+            guard open < limits.perUID else {
+                return ControlError(.unavailable, "too many connections: uid \(caller.uid) has \(open) open, at most \(limits.perUID); try again later")
+            }
+            guard occupancy.others < limits.total else {
+                return ControlError(.unavailable, "too many connections: \(limits.total) are open; try again later")
+            }
+            occupancy.perUID[caller.uid] = open + 1
+            occupancy.others += 1
+            return nil
+        }
+    }
+
+    private func release(_ caller: PeerCredentials) {
+        occupancy.withLock { occupancy in
+            if isPrivileged(caller) {
+                occupancy.privileged -= 1
+                return
+            }
+            occupancy.others -= 1
+            let open = occupancy.perUID[caller.uid, default: 1] - 1
+            occupancy.perUID[caller.uid] = open > 0 ? open : nil
+        }
+    }
+
+    /// Answers a connection over a cap with one error line and closes it.
+    /// Counted every time; logged and audited on the first refusal of a burst
+    /// and then at most every 10 seconds while refusals go on.
+    private func turnAway(_ connection: Connection, _ error: ControlError) async {
+        state.withLock { $0.refusedConnections += 1 }
+        let now = ContinuousClock.now
+        let report: Int? = occupancy.withLock { occupancy in
+            occupancy.refusedSinceLog += 1
+            if let last = occupancy.lastRefusalLog, last.duration(to: now) < .seconds(10) { return nil }
+            occupancy.lastRefusalLog = now
+            defer { occupancy.refusedSinceLog = 0 }
+            return occupancy.refusedSinceLog
+        }
+        if let report {
+            logger.warning("control connections refused: over a cap", metadata: ["caller": "\(connection.caller)", "refused": "\(report)", "error": "\(error)"])
+            onRefusal(Refusal(caller: connection.caller, error: error, method: nil))
+        }
+        do {
+            try await connection.channel.executeThenClose { _, outbound in
+                try await outbound.write(ByteBuffer(bytes: ControlCodec.encodeError(error, id: nil)))
+            }
+        } catch {
+            logger.debug("refused control connection ended", metadata: ["error": "\(error)"])
         }
     }
 
