@@ -10,7 +10,8 @@
 //   1. signal mask emptied, dispositions reset, new session
 //   2. fds laid out: attributes->fds[i] -> i, every other fd closed
 //   3. bounding set reduced to the kept capabilities (needs CAP_SETPCAP: root)
-//   4. keep-caps on, groups cleared, setresgid, setresuid (all three ids)
+//   4. keep-caps on, groups cleared, setresgid, setresuid (all three ids),
+//      as raw system calls: glibc's wrappers would broadcast to procmon's threads
 //   5. capabilities: effective = permitted = inheritable = kept, then ambient
 //      raised for each kept one so it survives execve of a plain binary
 //   6. PR_SET_NO_NEW_PRIVS, RLIMIT_CORE 0 (no core dumps with secrets)
@@ -112,9 +113,14 @@ static int child(void *argument) {
             if (!(a->keep_capabilities & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
                 return child_fail(context, 5);
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return child_fail(context, 6);
-        if (setgroups(0, NULL) != 0) return child_fail(context, 7);
-        if (setresgid(a->gid, a->gid, a->gid) != 0) return child_fail(context, 8);
-        if (setresuid(a->uid, a->uid, a->uid) != 0) return child_fail(context, 9);
+        // Raw system calls, as glibc's posix_spawn makes them: glibc's
+        // wrappers, in a process it believes multithreaded (this child shares
+        // procmon's memory and thread list), take its set*id broadcast path:
+        // a lock and a signal to every thread of the list, for a process
+        // whose threads are not ours. The raw call changes this task alone.
+        if (syscall(SYS_setgroups, 0, NULL) != 0) return child_fail(context, 7);
+        if (syscall(SYS_setresgid, a->gid, a->gid, a->gid) != 0) return child_fail(context, 8);
+        if (syscall(SYS_setresuid, a->uid, a->uid, a->uid) != 0) return child_fail(context, 9);
         struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
         struct __user_cap_data_struct data[2];
         memset(data, 0, sizeof data);

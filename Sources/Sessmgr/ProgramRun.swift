@@ -1,3 +1,4 @@
+import CApplianceSystem
 import Glibc
 
 /// Runs a program from an argument vector with `posix_spawn` (no shell, so no
@@ -9,7 +10,9 @@ public struct ProgramRun: Sendable {
     /// Runs `arguments[0]` (an absolute path) with a minimal environment.
     public static func run(_ arguments: [String]) -> ProgramRun {
         var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0, fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(pipeFDs[1], F_SETFD, FD_CLOEXEC) == 0 else { return ProgramRun(status: -1, output: "pipe: \(String(cString: strerror(errno)))") }
+        // Close-on-exec from the start (pipe2): marked in a second step, a
+        // program another thread starts in between would inherit the pipe.
+        guard appliance_pipe(&pipeFDs) == 0 else { return ProgramRun(status: -1, output: "pipe: \(String(cString: strerror(errno)))") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
