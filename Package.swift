@@ -1,7 +1,7 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Each daemon is a thin executable over a library target (ARCHITECTURE.md).
+// Each daemon is a thin executable over a library target: the logic is testable without a process.
 // Dependencies are kept per target so every binary links only what it uses.
 let package = Package(
     name: "appliance",

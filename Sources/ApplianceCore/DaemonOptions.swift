@@ -1,7 +1,7 @@
 import ArgumentParser
 import Glibc
 
-/// The flags every daemon takes (PRODUCT.md): `--root`, `--foreground`/`-d`,
+/// The flags every daemon takes: `--root`, `--foreground`/`-d`,
 /// `--config`. Embed with `@OptionGroup var daemon: DaemonOptions`.
 public struct DaemonOptions: ParsableArguments, Sendable {
     @Option(name: .long, help: ArgumentHelp("Root folder of the appliance tree (etc/, run/, var/ below it); / on the appliance, a development folder otherwise.", valueName: "dir"))

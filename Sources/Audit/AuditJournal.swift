@@ -13,7 +13,7 @@ import Synchronization
 /// records after it is quarantined, never cut (`recover`). Retention deletes
 /// whole segments, oldest first, by total size and by age.
 ///
-/// Why files rather than SQLite (ARCHITECTURE.md suggests GRDB): the workload
+/// Why files rather than SQLite (GRDB was the obvious choice): the workload
 /// is append, read in order from a cursor (forwarders), and an occasional
 /// scan (queries); a segment log does each with one system call per batch and
 /// no write amplification, and its crash rule is one line: a record is whole

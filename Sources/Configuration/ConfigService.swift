@@ -54,7 +54,7 @@ public actor ConfigService {
     private var refusals = 0
 
     /// Loads the startup configuration (or, when refused, the last good one),
-    /// and on a first start with no account creates `admin` (PRODUCT.md):
+    /// and on a first start with no account creates `admin` (README.md, Roles):
     /// password from `initialAdminPassword`, else a random one written once,
     /// mode 0600, to `var/lib/appliance/configd/initial-admin-password`.
     public init(paths: AppliancePaths, startupConfigPath: String? = nil, audit: AuditClient, logger: Logger, hasher: PasswordHasher = PasswordHasher(),

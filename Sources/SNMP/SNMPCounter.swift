@@ -1,5 +1,5 @@
 /// The counters an SNMPv3 engine keeps for refused messages, named as in
-/// their MIBs (STYLE.md: count every refused input under its MIB name).
+/// their MIBs (every refused input is counted under its MIB name).
 /// Each has a scalar instance OID, used in Report PDUs (RFC 3412 §7.1 step 3)
 /// and for serving the counter itself.
 public enum SNMPCounter: Hashable, Sendable, CaseIterable {

@@ -24,7 +24,7 @@ public enum CheckpointError: Error, Equatable, Sendable, CustomStringConvertible
 }
 
 /// What `sessmgrd` writes for each running stream so that after a crash or
-/// SIGKILL it resumes the same RTP session (ARCHITECTURE.md, persistent state
+/// SIGKILL it resumes the same RTP session (docs/DESIGN.md, "Checkpoints every 200 ms": persistent state
 /// for stateful restart): receivers keep the SSRC (RFC 3550 §8: a new SSRC
 /// looks like a new source), see sequence numbers continue with a gap equal
 /// to what was missed, and timestamps continue at 90 kHz.

@@ -8,7 +8,7 @@ public struct SupervisorSettings: Sendable {
     public var paths: AppliancePaths
     /// Folder holding the service executables (procmon's own folder).
     public var binDirectory: String
-    /// Added to every manifest port (PRODUCT.md: 0 on the appliance, 10000 in development).
+    /// Added to every manifest port (0 on the appliance, 10000 in development mode).
     public var portBase: Int
     /// Address listening sockets bind to when the manifest names none.
     public var listenAddress: String

@@ -94,7 +94,7 @@ struct ProcmonCommand: ParsableCommand {
             }
         }
         if !listening.isEmpty { text += "\nlistening:\n" + listening.joined(separator: "\n") + "\n" }
-        // Where to point a browser (PRODUCT.md): webd's HTTPS socket.
+        // Where to point a browser: webd's HTTPS socket.
         for service in manifestServices {
             for listen in service.listen where listen.name == "https" && listen.transport == .tcp {
                 let host = listen.address ?? settings.listenAddress
@@ -102,7 +102,7 @@ struct ProcmonCommand: ParsableCommand {
             }
         }
         if let password = try? AtomicFile.read(settings.paths.initialAdminPasswordFile) {
-            // Shown on the terminal of `make run` only, never logged (PRODUCT.md: written once and printed).
+            // Shown on the terminal of `make run` only, never logged (written once and printed).
             text += "\nadmin password: \(String(decoding: password, as: UTF8.self).trimmingNewline) (from \(settings.paths.initialAdminPasswordFile))\n"
         }
         let root = settings.paths.root.isEmpty ? "/" : settings.paths.root
