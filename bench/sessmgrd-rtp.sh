@@ -21,26 +21,13 @@ SECONDS_PER_FILE=${SECONDS_PER_FILE:-30}
 scripts/install-deps ffmpeg python3
 swift build -c release --product sessmgrd >&2
 BIN=$(pwd)/.build/release
-DATA=bench/data
-mkdir -p "$DATA"
-[ -f "$DATA/.gitignore" ] || printf '*\n!.gitignore\n' > "$DATA/.gitignore"
 WORK=$(mktemp -d /tmp/bench-sessmgrd-rtp.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 RESULTS=$WORK/results.txt
 : > "$RESULTS"
 for rate in $RATES; do
     mbit=$(( rate / 1000000 ))
-    ts=$DATA/test_${SECONDS_PER_FILE}s_${mbit}M.ts
-    if [ ! -s "$ts" ]; then
-        video=$(( rate * 88 / 100 ))
-        echo "[sessmgrd-rtp] making $ts (H.264 $video bit/s CBR + AAC, muxrate $rate)" >&2
-        ffmpeg -hide_banner -loglevel error -nostdin -y \
-            -f lavfi -i testsrc=size=1280x720:rate=25 -f lavfi -i sine=frequency=1000:sample_rate=48000 \
-            -t "$SECONDS_PER_FILE" -map 0:v -map 1:a \
-            -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 50 -b:v "$video" -minrate "$video" -maxrate "$video" -bufsize $(( video / 2 )) \
-            -x264-params nal-hrd=cbr:force-cfr=1 -c:a aac -b:a 128k -f mpegts -muxrate "$rate" "$ts.tmp"
-        mv "$ts.tmp" "$ts"
-    fi
+    ts=$(bench/make-test-ts.sh "$rate" "$SECONDS_PER_FILE")
     duration=$(ffprobe -v error -show_entries format=duration -of default=nw=1:nk=1 "$ts")
     run() { # label command
         echo "[sessmgrd-rtp] ${mbit}M: $1" >&2

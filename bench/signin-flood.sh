@@ -20,20 +20,7 @@ if [ -z "${BIN:-}" ]; then
 fi
 SECONDS_PER_FILE=${SECONDS_PER_FILE:-30}
 rate=9000000
-DATA=bench/data
-mkdir -p "$DATA"
-[ -f "$DATA/.gitignore" ] || printf '*\n!.gitignore\n' > "$DATA/.gitignore"
-ts=$DATA/test_${SECONDS_PER_FILE}s_9M.ts
-if [ ! -s "$ts" ]; then
-    video=$(( rate * 88 / 100 ))
-    echo "[signin-flood] making $ts (H.264 $video bit/s CBR + AAC, muxrate $rate)" >&2
-    ffmpeg -hide_banner -loglevel error -nostdin -y \
-        -f lavfi -i testsrc=size=1280x720:rate=25 -f lavfi -i sine=frequency=1000:sample_rate=48000 \
-        -t "$SECONDS_PER_FILE" -map 0:v -map 1:a \
-        -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 50 -b:v "$video" -minrate "$video" -maxrate "$video" -bufsize $(( video / 2 )) \
-        -x264-params nal-hrd=cbr:force-cfr=1 -c:a aac -b:a 128k -f mpegts -muxrate "$rate" "$ts.tmp"
-    mv "$ts.tmp" "$ts"
-fi
+ts=$(bench/make-test-ts.sh "$rate" "$SECONDS_PER_FILE")
 # 512 connections and their TLS sockets: more descriptors than the default 1024 allow the generator.
 ulimit -n 8192
 BIN=$BIN TS_FILE=$ts exec python3 bench/signin_flood.py
