@@ -2,6 +2,7 @@
 import json
 import os
 import socket
+import time
 
 
 def call(path, method, params=None, request_id=1):
@@ -48,3 +49,17 @@ def child_pid(parent, name):
         if comm == name and int(rest.split()[1]) == parent:
             return int(entry)
     return None
+
+
+def wait_for(what, condition, timeout=90):
+    """Polls `condition` every 0.2 s until it holds; a daemon not up yet
+    (OSError, RuntimeError, ValueError, KeyError) counts as not yet."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except (OSError, RuntimeError, ValueError, KeyError):
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"timed out waiting for {what}")

@@ -28,7 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from control import call, child_pid, cpu_seconds  # noqa: E402
+from control import call, child_pid, cpu_seconds, wait_for  # noqa: E402
 
 BIN = os.path.abspath(os.environ.get("BIN", ".build/release"))
 TS_FILE = os.environ["TS_FILE"]
@@ -46,18 +46,6 @@ METRICS = ["gap_stddev", "gap_p99_abs_dev", "gap_max", "max_burst_1ms", "max_sch
 
 def log(*args):
     print("[signin-flood]", *args, file=sys.stderr, flush=True)
-
-
-def wait_for(what, condition, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except (OSError, RuntimeError, ValueError, KeyError):
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"timed out waiting for {what}")
 
 
 def start_appliance(work):

@@ -32,7 +32,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from control import call, child_pid, rss_kib  # noqa: E402
+from control import call, child_pid, rss_kib, wait_for  # noqa: E402
 
 BIN = os.path.abspath(os.environ.get("BIN", ".build/release"))
 DURATION = int(os.environ.get("DURATION", "10"))
@@ -61,18 +61,6 @@ def fetch(url, data=None, headers=None):
     request = urllib.request.Request(url, data=data, headers=headers or {})
     with urllib.request.urlopen(request, context=insecure(), timeout=10) as answer:
         return answer.status, answer.headers, answer.read()
-
-
-def wait_for(what, condition, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except (OSError, RuntimeError, ValueError):
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"timed out waiting for {what}")
 
 
 class Ours:
