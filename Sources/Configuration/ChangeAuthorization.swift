@@ -53,3 +53,25 @@ public enum ChangeAuthorization {
         return .permitted
     }
 }
+
+extension ChangeAuthorization {
+    /// Why the account `account` may not make the change from `before` to
+    /// `after` to itself, or nil when it may: nobody deletes, locks or
+    /// demotes the account they are signed in as (another admin may). An
+    /// admin cannot shut themselves out by a slip, and one session of an
+    /// account cannot end the account's other sessions this way.
+    public static func ownAccountRefusal(_ account: String, before: ApplianceConfig, after: ApplianceConfig) -> String? {
+        guard let was = before.accounts.first(where: { $0.name == account }) else { return nil }
+        let printable = ConfigSyntaxError.printable(account)
+        guard let now = after.accounts.first(where: { $0.name == account }) else {
+            return "you may not delete the account you are signed in as (\(printable)); another admin may"
+        }
+        if now.locked && !was.locked {
+            return "you may not lock the account you are signed in as (\(printable)); another admin may"
+        }
+        if now.role < was.role {
+            return "you may not lower the role of the account you are signed in as (\(printable)); another admin may"
+        }
+        return nil
+    }
+}

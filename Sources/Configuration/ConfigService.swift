@@ -288,6 +288,10 @@ public actor ConfigService {
             throw ControlError(.invalidParameters, "account \(account.name): configd gives account ids and never changes them; leave out \"id\"")
         }
         let updated = Self.givingAccountIDs(applied, avoiding: Set(apiTokens.tokens.compactMap(\.accountID))).config
+        if let reason = ChangeAuthorization.ownAccountRefusal(who.account, before: running, after: updated) {
+            refuse(who, "config-change-refused", reason)
+            throw ControlError(.permissionDenied, reason)
+        }
         let diff = ConfigDiff(from: running, to: updated)
         commit(updated)
         // An administrator's unlock lifts the throttle even of an account that was not flagged locked.

@@ -70,4 +70,24 @@ struct RoleRuleTests {
         #expect(people.accounts.map(\.sshKeys) == config.accounts.map(\.sshKeys))
         #expect("\(config.snmp.users[0].authKey)" == "<redacted>")
     }
+
+    @Test("nobody deletes, locks or demotes the account they are signed in as; another account may, and other edits of one's own account pass")
+    func nobodyShutsOutTheirOwnAccount() throws {
+        var two = Fixture.richConfig()
+        two.accounts.append(Account(name: "carol", role: .admin, passwordHash: Fixture.hash("Carol-Passw0rd!", saltByte: 9)))
+        func after(_ commands: String...) throws -> ApplianceConfig { try two.applying(ChangeSet(commands: commands)) }
+        #expect(ChangeAuthorization.ownAccountRefusal("admin", before: two, after: try after("no account admin"))
+                == "you may not delete the account you are signed in as (admin); another admin may")
+        #expect(ChangeAuthorization.ownAccountRefusal("admin", before: two, after: try after("account admin locked"))
+                == "you may not lock the account you are signed in as (admin); another admin may")
+        #expect(ChangeAuthorization.ownAccountRefusal("admin", before: two, after: try after("account admin role operator"))
+                == "you may not lower the role of the account you are signed in as (admin); another admin may")
+        // Another admin may do each of these to admin.
+        for change in ["no account admin", "account admin locked", "account admin role viewer"] {
+            #expect(ChangeAuthorization.ownAccountRefusal("carol", before: two, after: try after(change)) == nil, "\(change)")
+        }
+        // Keys, a second edit that changes nothing, and principals that are no account pass.
+        #expect(ChangeAuthorization.ownAccountRefusal("admin", before: two, after: try after("account admin role admin", "no account alice")) == nil)
+        #expect(ChangeAuthorization.ownAccountRefusal("console:root", before: two, after: try after("no account admin")) == nil)
+    }
 }

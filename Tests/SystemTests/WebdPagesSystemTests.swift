@@ -164,6 +164,15 @@ import Testing
         let page = try WebdSystemTests.curl(["-k", "-b", admin.jar, Self.url("/accounts")]).output
         #expect(page.contains(#"<tr data-name="bob">"#) && !page.contains("scrypt"), "\(page)")
         #expect(try Self.api(admin, "DELETE", "/api/v1/accounts/bob").status == 200)
+        // With a second admin, admin still may not lock, demote or delete
+        // itself (its sessions would end from inside one of them); carol may.
+        #expect(try Self.api(admin, "POST", "/api/v1/accounts", #"{"name":"carol","role":"admin","password":"Second-Admin-Pass-77"}"#).status == 201)
+        for (method, path, body) in [("PATCH", "/api/v1/accounts/admin", #"{"locked":true}"#), ("PATCH", "/api/v1/accounts/admin", #"{"role":"viewer"}"#),
+                                     ("DELETE", "/api/v1/accounts/admin", nil)] {
+            let own = try Self.api(admin, method, path, body)
+            #expect(own.status == 403 && own.body.contains("the account you are signed in as (admin)"), "\(method) \(body ?? ""): \(own.status) \(own.body)")
+        }
+        #expect(try Self.api(admin, "GET", "/api/v1/accounts").status == 200)
         harness.waitUntil("web-account-create audited with the client") {
             harness.audit.events(kind: "web-account-create").contains { $0.contains("account=\"admin\"") && $0.contains("peer=\"127.0.0.1:") }
         }
