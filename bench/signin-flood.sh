@@ -8,7 +8,8 @@
 # The flood's generator stands in for clients elsewhere on the network: it
 # runs at nice FLOOD_NICE (19) so that the figures show the appliance's
 # answer to the flood rather than the generator's own CPU on the same cores.
-# Knobs: CONNS (512), HOG (0), FLOOD_NICE (19), PORT_BASE (29000), SECONDS_PER_FILE (30),
+# Knobs: CONNS (512), HOG (0), FLOOD_NICE (19), REALTIME (10: the stream runs
+# as under procmon with `realtime-priority = 10`; 0: without), PORT_BASE (29000), SECONDS_PER_FILE (30),
 # BIN (default: the release build made here; a folder of binaries already
 # built is used as it is).
 set -euo pipefail

@@ -1,10 +1,13 @@
 """A sign-in flood beside a 9 Mbit/s stream (bench/signin-flood.sh, issue 13 #5).
 
-  ours:   procmon + auditd + configd + sessmgrd + webd from
-          rootfs/etc/appliance/services.conf (release build), and beside them
-          the stream: `sessmgrd --play FILE --to rtp://127.0.0.1:PORT` (the
-          daemon's own sending thread) received by bench/rtp_receiver.py, the
-          same measurement as bench/sessmgrd-rtp.sh.
+  ours:   procmon + auditd + configd + shaper + sessmgrd + webd from
+          rootfs/etc/appliance/services.conf (release build); the stream is
+          the daemon's: `stream bench source file:... destination
+          rtp://127.0.0.1:PORT autostart` applied through configd for the
+          file's length, then removed, received by bench/rtp_receiver.py
+          (the same measurement as bench/sessmgrd-rtp.sh). Its sending thread
+          runs as the manifest says: SCHED_FIFO at `realtime-priority`, given
+          by procmon; REALTIME=0 removes the key (the figures before it).
   flood:  CONNS (512) HTTPS keep-alive connections, each from its own source
           address (127.1.x.y, so webd's per-address limit lets each one's
           burst through and configd's hash queue is what holds), each posting
@@ -39,6 +42,8 @@ HOG = os.environ.get("HOG", "0") == "1"
 # the appliance's two cores it runs at this nice value so that what is
 # measured is the appliance's answer to the flood, not the generator's CPU.
 FLOOD_NICE = int(os.environ.get("FLOOD_NICE", "19"))
+# REALTIME=0: sessmgrd without the manifest's `realtime-priority` line.
+REALTIME = os.environ.get("REALTIME", "1") != "0"
 HTTPS = PORT_BASE + 443
 PASSWORD = "Bench-Flood-Password-9"
 METRICS = ["gap_stddev", "gap_p99_abs_dev", "gap_max", "max_burst_1ms", "max_schedule_dev", "mean_bitrate_ts", "rtp_seq_missing"]
@@ -53,10 +58,15 @@ def start_appliance(work):
     os.makedirs(root + "/etc/appliance")
     manifest = open("rootfs/etc/appliance/services.conf").read()
     manifest = re.sub(r"^exec = (\S+)", lambda m: "exec = " + BIN + "/" + m.group(1), manifest, flags=re.M)
+    if not REALTIME:
+        manifest = re.sub(r"^realtime-priority = .*\n", "", manifest, flags=re.M)
     sections = [s for s in re.split(r"(?=^\[service )", manifest, flags=re.M)
                 if not s.startswith("[service ") or re.match(r"\[service (auditd|configd|sessmgrd|shaper|webd)\]", s)]
     open(root + "/etc/appliance/services.conf", "w").write("".join(sections))
     env = dict(os.environ, APPLIANCE_ADMIN_PASSWORD=PASSWORD)
+    os.makedirs(root + "/srv")
+    shutil.copy(TS_FILE, root + "/srv/bench.ts")
+    os.chmod(root + "/srv/bench.ts", 0o644)
     procmon = subprocess.Popen([BIN + "/procmon", "--root", root, "--foreground", "--port-base", str(PORT_BASE)],
                                env=env, stdout=subprocess.DEVNULL, stderr=open(root + "/procmon.err", "w"))
     try:
@@ -122,13 +132,17 @@ def measure(label, flood, root):
     if flood:
         flooder = subprocess.Popen(["nice", "-n", str(FLOOD_NICE), sys.executable, __file__, "flood"], env=os.environ, stdout=subprocess.PIPE, text=True)
         time.sleep(3)  # every connection open and flooding before the stream starts
-    env = dict(os.environ, TS_FILE=TS_FILE, BIN=BIN)
+    sender_log = f"{root}/sender-{label}.log"
+    env = dict(os.environ, TS_FILE=TS_FILE, BIN=BIN, SENDER_LOG=sender_log)
     out = subprocess.run([sys.executable, "bench/rtp_receiver.py", label, str(int(duration) + 60), str(duration), "--",
-                          '"$BIN/sessmgrd" --play "$TS_FILE" --to "rtp://$RTP_HOST:$RTP_PORT"'],
+                          f'{sys.executable} {os.path.abspath(__file__)} stream {root} {duration}'],
                          env=env, capture_output=True, text=True, check=True).stdout
+    STREAM_PRIORITY[label] = (open(sender_log).read().split() or ["?"])[-1]
     figures = {}
     for line in out.splitlines():
         key, value = line.split(":", 1)
+        if key.startswith(label + "_sender_"):
+            continue  # the CPU of the script that applied the stream, not of sessmgrd
         figures[key[len(label) + 1:]] = float(value.split()[0])
     figures["webd_cpu_s"] = cpu_seconds(webd) - cpu_before["webd"]
     figures["configd_cpu_s"] = cpu_seconds(configd) - cpu_before["configd"]
@@ -170,6 +184,7 @@ def main():
     suffix = "_hog" if HOG else ""
     print("=== RESULTS ===")
     print(f"host_loadavg_1m_at_end: {open('/proc/loadavg').read().split()[0]} load")
+    print(f"signin_flood{suffix}_pacing_priority: {STREAM_PRIORITY.get('quiet')} quiet, {STREAM_PRIORITY.get('flood')} flood (SCHED_FIFO; None: normal)")
     for label, figures in (("quiet", quiet), ("flood", flood)):
         for key, value in figures.items():
             print(f"signin_flood{suffix}_{label}_{key}: {value:g}")
@@ -178,9 +193,26 @@ def main():
             print(f"signin_flood{suffix}_flood_over_quiet_{metric}: {flood[metric] / quiet[metric]:.3f} ratio")
 
 
+def stream(root, seconds):
+    """The sender rtp_receiver.py runs: the daemon's stream to RTP_HOST:RTP_PORT
+    for `seconds` (the file's length, so its loop point is never crossed),
+    then removed. Prints the SCHED_FIFO priority sessmgrd's status reports."""
+    configd = root + "/run/appliance/configd.sock"
+    destination = f"rtp://{os.environ['RTP_HOST']}:{os.environ['RTP_PORT']}"
+    call(configd, "apply", {"commands": [f"stream bench source file:{root}/srv/bench.ts destination {destination} autostart"]})
+    wait_for("the stream sending", lambda: call(root + "/run/appliance/sessmgrd.sock", "status", {"name": "bench"})["streams"][0]["datagrams"] > 0, 30)
+    time.sleep(seconds)  # the stream's own length: this is its sender's lifetime, not a wait for a condition
+    priority = call(root + "/run/appliance/sessmgrd.sock", "status").get("pacingPriority")
+    call(configd, "apply", {"commands": ["no stream bench"]})
+    print(priority, file=sys.stderr)
+
+
 PROCMON = None
+STREAM_PRIORITY = {}
 if __name__ == "__main__":
-    if sys.argv[1:] == ["flood"]:
+    if sys.argv[1:2] == ["stream"]:
+        stream(sys.argv[2], float(sys.argv[3]))
+    elif sys.argv[1:] == ["flood"]:
         asyncio.run(flood_main())
     else:
         main()

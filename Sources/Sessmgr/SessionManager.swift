@@ -41,10 +41,13 @@ public final class SessionManager: Sendable {
     let logger: Logger
     let cname: String
     let media: MediaFolder
+    /// Asks for the sending thread's real-time priority (see StreamPlan.prioritize).
+    let prioritize: (@Sendable () -> Int)?
 
     public init(audit: AuditClient, store: CheckpointStore, shaper: (any StreamShaping)?, logger: Logger, cname: String, media: MediaFolder,
-                shapingUnavailable: String = "no shaper") {
+                shapingUnavailable: String = "no shaper", prioritize: (@Sendable () -> Int)? = nil) {
         self.shapingUnavailable = shapingUnavailable
+        self.prioritize = prioritize
         self.media = media
         self.audit = audit
         self.store = store
@@ -228,7 +231,7 @@ public final class SessionManager: Sendable {
                     } else {
                         managed.shapingText = "off"
                     }
-                    launch = (StreamPlan(config: managed.config, media: media, resume: resume, cname: cname), channel, managed.generation)
+                    launch = (StreamPlan(config: managed.config, media: media, resume: resume, cname: cname, prioritize: prioritize), channel, managed.generation)
                 case .halt:
                     halt = managed.channel
                 case .audit(let kind):

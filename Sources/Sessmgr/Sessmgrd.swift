@@ -1,4 +1,5 @@
 import ApplianceCore
+import CApplianceSystem
 import Configuration
 import Glibc
 import Logging
@@ -19,6 +20,7 @@ public enum Sessmgrd {
         let logger = Logger(label: "sessmgrd")
         let audit = AuditClient(paths: paths, appName: "sessmgrd")
         let passed = ListenSockets.fromEnvironment()
+        let prioritize = Self.realtimeRequest(paths: paths, logger: logger)
         let stateFolder = paths.stateDirectory("sessmgrd")
         let store: CheckpointStore
         do {
@@ -53,7 +55,7 @@ public enum Sessmgrd {
         gethostname(&host, host.count)
         let hostname = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let manager = SessionManager(audit: audit, store: store, shaper: shaper, logger: logger, cname: "sessmgrd@\(hostname)", media: media,
-                                     shapingUnavailable: unavailable ?? "no shaper")
+                                     shapingUnavailable: unavailable ?? "no shaper", prioritize: prioritize)
         let checkpoints = store.loadAll { name, problem in
             logger.warning("discarded the checkpoint of \(name): \(problem)")
             audit.record(AuditEvent("stream-checkpoint-discarded", severity: .warning, facts: [("stream", name)],
@@ -125,8 +127,9 @@ public enum Sessmgrd {
         }
         routes.register(SessmgrdMethod.Status.self, permission: .anyone) { parameters, caller in
             _ = try await authorize(caller, parameters.session, .read, SessmgrdMethod.Status.name)
+            let priority = StreamRunner.pacingPriority.load(ordering: .relaxed)
             return SessmgrdMethod.StatusResult(streams: manager.status(parameters.name), shapingAvailable: shapingAvailable,
-                                               configurationRevision: manager.revision)
+                                               configurationRevision: manager.revision, pacingPriority: priority > 0 ? priority : nil)
         }
         routes.register(SessmgrdMethod.Start.self, permission: .anyone) { parameters, caller in
             let who = try await authorize(caller, parameters.session, .control, SessmgrdMethod.Start.name)
@@ -156,6 +159,36 @@ public enum Sessmgrd {
 
 /// Runs `SessionManager.housekeep` every 200 ms on a thread of its own
 /// (checkpoint writes fsync; they must wait neither for nor on the streams).
+extension Sessmgrd {
+    /// With APPLIANCE_REALTIME_PRIORITY (procmon passes the manifest's
+    /// `realtime-priority`), each sending thread asks procmon to run it under
+    /// SCHED_FIFO: sessmgrd holds no capability and no raised limit itself.
+    /// The first grant and the first refusal are logged; a refused thread
+    /// streams at normal priority.
+    static func realtimeRequest(paths: AppliancePaths, logger: Logger) -> (@Sendable () -> Int)? {
+        guard let wanted = getenv("APPLIANCE_REALTIME_PRIORITY").flatMap({ Int(String(cString: $0)) }), wanted > 0 else {
+            logger.info("sending threads run at normal priority (the manifest gives sessmgrd no realtime-priority)")
+            return nil
+        }
+        let logged = Mutex<(granted: Bool, refused: Bool)>((false, false))
+        return {
+            let procmon = ControlClient(paths: paths, daemon: "procmon", timeout: .seconds(2))
+            do {
+                let granted = try procmon.callBlocking(RealtimeThreadMethod.self, .init(thread: appliance_thread_id()))
+                if logged.withLock({ let first = !$0.granted; $0.granted = true; return first }) {
+                    logger.info("sending threads run under SCHED_FIFO at priority \(granted.priority), given by procmon")
+                }
+                return granted.priority
+            } catch {
+                if logged.withLock({ let first = !$0.refused; $0.refused = true; return first }) {
+                    logger.warning("a sending thread runs at normal priority: procmon did not raise it: \(error)")
+                }
+                return 0
+            }
+        }
+    }
+}
+
 final class HousekeepingThread: Sendable {
     static let interval: useconds_t = 200_000
     let manager: SessionManager

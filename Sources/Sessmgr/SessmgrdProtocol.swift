@@ -57,6 +57,9 @@ public enum SessmgrdMethod {
         /// Whether the shaper service answers and can run tc (without it, shaping is off).
         public var shapingAvailable: Bool
         public var configurationRevision: UInt64?
+        /// The SCHED_FIFO priority the sending threads run at (the manifest's
+        /// `realtime-priority`); nil: normal scheduling, or none started yet.
+        public var pacingPriority: Int?
     }
 
     public enum Status: ControlMethod {

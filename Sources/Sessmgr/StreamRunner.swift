@@ -15,9 +15,14 @@ public struct StreamPlan: Sendable {
     public var cname: String
     /// Where file sources are read from.
     public var media: MediaFolder
+    /// Called first on the sending thread: asks for its real-time priority
+    /// (procmon's realtime-thread) and returns it, 0 when refused or not asked.
+    public var prioritize: (@Sendable () -> Int)?
 
-    public init(config: StreamConfig, media: MediaFolder, resume: StreamCheckpoint? = nil, loops: Bool = true, cname: String = "sessmgrd") {
+    public init(config: StreamConfig, media: MediaFolder, resume: StreamCheckpoint? = nil, loops: Bool = true, cname: String = "sessmgrd",
+                prioritize: (@Sendable () -> Int)? = nil) {
         self.config = config
+        self.prioritize = prioritize
         self.media = media
         self.resume = resume
         self.loops = loops
@@ -68,8 +73,15 @@ public enum StreamRunner {
     static let checkpointInterval: UInt64 = 200_000_000
     static let publishInterval: UInt64 = 100_000_000
 
+    /// The SCHED_FIFO priority the last sending thread was given (0: normal scheduling).
+    public static let pacingPriority = Atomic<Int>(0)
+
     public static func run(_ plan: StreamPlan, channel: StreamChannel, report: @escaping @Sendable (StreamLifecycle.Event) -> Void) {
         _ = appliance_set_timer_slack(1)
+        // Ahead of every ordinary thread of the machine (webd, configd's
+        // hashes, a shell's work): the thread sleeps until each datagram's
+        // time, and a wake-up that waits for a busy core is a late packet.
+        pacingPriority.store(plan.prioritize?() ?? 0, ordering: .relaxed)
         var session = Session(plan: plan, channel: channel, report: report)
         session.run()
         report(.ended)

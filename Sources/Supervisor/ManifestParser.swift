@@ -26,7 +26,8 @@ public struct ManifestError: Error, Equatable, CustomStringConvertible {
 /// repeatable), after, ready (`notify`|`none`), pass-env, writable,
 /// ready-timeout, restart (`always`|`on-failure`|`never`), restart-delay,
 /// restart-delay-max, stable-after, start-limit, memory-limit (`K`/`M`/`G`),
-/// memory-grace, stop-timeout, env (`KEY=VALUE`, repeatable), log-size, log-files.
+/// memory-grace, stop-timeout, env (`KEY=VALUE`, repeatable), log-size, log-files,
+/// realtime-priority (1-99).
 /// Durations take `ms`, `s` or `m`. Every error names file, line and problem.
 public enum ManifestParser {
     public static func parse(_ text: String, file: String) throws(ManifestError) -> ServiceManifest {
@@ -180,6 +181,11 @@ public enum ManifestParser {
             service.writable.append(value)
         case "log-size":
             service.logMaxBytes = try size(value, key)
+        case "realtime-priority":
+            guard let priority = Int(value), (1...99).contains(priority) else {
+                throw Problem(text: "realtime-priority must be a SCHED_FIFO priority 1-99, not \"\(value)\"")
+            }
+            service.realtimePriority = priority
         case "log-files":
             guard let count = Int(value), (1...20).contains(count) else {
                 throw Problem(text: "log-files must be 1-20, not \"\(value)\"")

@@ -136,6 +136,9 @@ public enum Procmon {
         routes.register(ProcmonMethod.Restart.self, permission: .privileged) { parameters, caller in
             try await supervisor.request(.restart, service: parameters.name, by: caller)
         }
+        routes.register(ProcmonMethod.RealtimeThread.self, permission: .anyone) { parameters, caller in
+            try await supervisor.grantRealtime(thread: parameters.thread, to: caller)
+        }
         let paths = supervisor.settings.paths
         routes.register(ProcmonMethod.Log.self, permission: .anyone) { parameters, caller in
             _ = try await ConfigdSessionCheck.authorize(caller, session: parameters.session, roles: ["admin"], paths: paths, what: "reading a service's log")

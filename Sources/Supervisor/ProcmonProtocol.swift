@@ -37,6 +37,10 @@ public enum ProcmonMethod {
         public static let name = "start"
     }
 
+    /// One of the calling service's own threads under SCHED_FIFO at the
+    /// service's `realtime-priority` (the service's own process only).
+    public typealias RealtimeThread = RealtimeThreadMethod
+
     /// Stop a service (it stays stopped until started). root or procmon's own user.
     public enum Stop: ControlMethod {
         public typealias Parameters = ServiceName

@@ -51,6 +51,9 @@ public struct ServiceDefinition: Sendable, Equatable {
     public var writable: [String]
     public var logMaxBytes: Int
     public var logFiles: Int
+    /// `realtime-priority`: 1-99, the SCHED_FIFO priority procmon gives the
+    /// threads the service names (realtime-thread; RLIMIT_RTTIME 1 s); 0: none.
+    public var realtimePriority: Int = 0
     /// Declared at this line of the manifest, for messages.
     public var line: Int
 

@@ -17,6 +17,8 @@ public struct SpawnRequest: Sendable {
     /// Write end of the readiness pipe, passed after the listening sockets.
     public var readinessFD: Int32?
     public var workingDirectory: String
+    /// >0: procmon may put its threads under SCHED_FIFO: RLIMIT_RTTIME 1 s.
+    public var realtimePriority: Int = 0
 }
 
 public struct SpawnError: Error, CustomStringConvertible {
@@ -77,7 +79,8 @@ public enum ServiceSpawner {
                                 uid: request.identity?.uid ?? 0,
                                 gid: request.identity?.gid ?? 0,
                                 keep_capabilities: Capabilities.mask(request.capabilities),
-                                working_directory: directory
+                                working_directory: directory,
+                                realtime_priority: Int32(request.realtimePriority)
                             )
                             return appliance_spawn(&attributes, &pid, &failedStep)
                         }

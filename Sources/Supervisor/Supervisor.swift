@@ -169,7 +169,8 @@ public actor Supervisor {
             standardError: service.log.writeFD,
             listenSockets: service.sockets,
             readinessFD: definition.readiness == .notify ? readinessFDs[1] : nil,
-            workingDirectory: "/"
+            workingDirectory: "/",
+            realtimePriority: definition.realtimePriority
         )
         let pid: Int32
         do {
@@ -234,6 +235,8 @@ public actor Supervisor {
             if let value = getenv(name) { environment[name] = String(cString: value) }
         }
         environment.merge(definition.environment) { $1 }
+        // It may ask for real-time threads (the realtime-thread method).
+        if definition.realtimePriority > 0 { environment["APPLIANCE_REALTIME_PRIORITY"] = String(definition.realtimePriority) }
         return environment
     }
 
@@ -355,6 +358,49 @@ public actor Supervisor {
         audit.record(AuditEvent("service-\(request.rawValue)", facts: [("service", name), ("by-uid", String(caller.uid)), ("by-pid", String(caller.pid))],
                                 message: "\(name) \(request.rawValue) requested by uid \(caller.uid) (pid \(caller.pid))"))
         return processes().first { $0.name == name }!
+    }
+
+    /// `realtime-thread`: the caller must be the running process of a
+    /// service whose manifest gives `realtime-priority` (its pid, and its
+    /// uid when procmon drops privileges), and `thread` one of that
+    /// process's own threads; it then runs under SCHED_FIFO at that priority
+    /// (SCHED_RESET_ON_FORK: nothing it starts inherits it). Refusals and
+    /// grants are logged, not audited: they change no security setting.
+    public func grantRealtime(thread: Int32, to caller: PeerCredentials) throws(ControlError) -> RealtimeThreadMethod.Result {
+        guard let (name, service) = services.first(where: { $0.value.machine.state.pid == caller.pid }) else {
+            throw ControlError(.permissionDenied, "pid \(caller.pid) is not a service procmon runs")
+        }
+        let priority = service.definition.realtimePriority
+        guard priority > 0 else {
+            throw ControlError(.permissionDenied, "service \(name) has no realtime-priority in the manifest")
+        }
+        if let identity = service.identity, identity.uid != caller.uid {
+            throw ControlError(.permissionDenied, "uid \(caller.uid) is not service \(name)'s")
+        }
+        guard thread > 0, Self.threadGroup(of: thread) == caller.pid else {
+            throw ControlError(.permissionDenied, "thread \(thread) is not one of \(name)'s (pid \(caller.pid))")
+        }
+        let result = appliance_set_realtime(thread, Int32(priority))
+        guard result == 0 else {
+            throw ControlError(.failed, "SCHED_FIFO \(priority) for thread \(thread) of \(name): \(String(cString: strerror(result)))")
+        }
+        // The thread could have ended and its id been reused in between:
+        // then whatever now holds the id goes back to normal scheduling.
+        guard Self.threadGroup(of: thread) == caller.pid else {
+            _ = appliance_set_realtime(thread, 0)
+            throw ControlError(.failed, "thread \(thread) ended while it was being raised")
+        }
+        logger.info("thread under SCHED_FIFO", metadata: ["service": "\(name)", "thread": "\(thread)", "priority": "\(priority)"])
+        return RealtimeThreadMethod.Result(priority: priority)
+    }
+
+    /// The Tgid (process) a thread id belongs to, from /proc/TID/status.
+    static func threadGroup(of thread: Int32) -> Int32? {
+        guard let bytes = try? AtomicFile.read("/proc/\(thread)/status") else { return nil }
+        for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") where line.hasPrefix("Tgid:") {
+            return Int32(line.dropFirst(5).trimmingWhitespace())
+        }
+        return nil
     }
 
     /// SIGHUP: the manifest is read again. New services start, removed ones

@@ -34,6 +34,7 @@ import Testing
         listen = control unix webd.sock
         log-size = 512K
         log-files = 4
+        realtime-priority = 10
         """
         let manifest = try ManifestParser.parse(text, file: "services.conf")
         #expect(manifest.services.map(\.name) == ["configd", "webd"])
@@ -51,6 +52,7 @@ import Testing
         #expect(web.memoryLimit == 64 << 20 && web.memoryGrace == .milliseconds(1500) && web.stopTimeout == .seconds(3))
         #expect(web.environment == ["MODE": "test=1"])
         #expect(web.logMaxBytes == 512 << 10 && web.logFiles == 4)
+        #expect(web.realtimePriority == 10 && manifest.service(named: "configd")?.realtimePriority == 0)
         #expect(web.line == 6)
         #expect(manifest.startOrder == ["configd", "webd"])
     }
@@ -80,6 +82,8 @@ import Testing
         ("[service a]\nexec = x\nwritable = var/lib/appliance", 3, "writable folder var/lib/appliance refused: it is, holds or lies inside var/lib/appliance, which only procmon writes"),
         ("[service a]\nexec = x\nwritable = var/lib", 3, "writable folder var/lib refused: it is, holds or lies inside var/lib/appliance, which only procmon writes"),
         ("[service a]\nexec = x\nwritable = run/appliance/x", 3, "writable folder run/appliance/x refused: it is, holds or lies inside run/appliance, which only procmon writes"),
+        ("[service a]\nexec = x\nrealtime-priority = 100", 3, "realtime-priority must be a SCHED_FIFO priority 1-99, not \"100\""),
+        ("[service a]\nexec = x\nrealtime-priority = 0", 3, "realtime-priority must be a SCHED_FIFO priority 1-99, not \"0\""),
         ("[service a]\nexec = x\npass-env = lower", 3, "pass-env takes variable names such as APPLIANCE_ADMIN_PASSWORD, not \"lower\""),
     ])
     func badManifestNamesFileLineAndProblem(text: String, line: Int, problem: String) {

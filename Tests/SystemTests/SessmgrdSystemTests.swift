@@ -1,4 +1,5 @@
 import ApplianceCore
+import CApplianceSystem
 import Configuration
 import Foundation
 import Glibc
@@ -35,6 +36,7 @@ import Testing
         user = appliance-sessmgr
         listen = control unix sessmgrd.sock
         after = configd shaper
+        realtime-priority = 10
         stable-after = 100ms
         restart-delay = 100ms
         restart-delay-max = 200ms
@@ -220,6 +222,60 @@ import Testing
     }
 
     /// Start and stop over the control socket; deleting the stream in configd stops it.
+    /// The threads of one process, as (tid, rt_priority, policy) from
+    /// /proc/PID/task/TID/stat (fields 40 and 41; policy 1 is SCHED_FIFO).
+    static func threadPolicies(_ pid: Int32) -> [(tid: String, priority: Int, policy: Int)] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.compactMap { tid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")  // fields[0] is field 3
+            guard fields.count > 38, let priority = Int(fields[37]), let policy = Int(fields[38]) else { return nil }
+            return (tid, priority, policy)
+        }
+    }
+
+    /// `realtime-priority = 10`: sessmgrd holds no capability and no raised
+    /// RLIMIT_RTPRIO, only RLIMIT_RTTIME 1 s; its stream's sending thread,
+    /// and only it, runs under SCHED_FIFO 10, which procmon gave it on
+    /// request (status and log say so). procmon refuses the same request
+    /// from a process that is not the service, even for sessmgrd's own
+    /// thread; configd, without the key, has neither limit nor such thread.
+    @Test(.enabled(if: getuid() == 0, "procmon needs CAP_SYS_NICE"))
+    func theSendingThreadAloneRunsUnderSCHEDFIFOGivenByProcmon() async throws {
+        let file = try TestMedia.make(in: Self.mediaFolder())
+        let port = StreamReceiver.freePortPair()
+        let receiver = try StreamReceiver(port: port)
+        defer { receiver.close() }
+        let harness = try Self.start()
+        defer { harness.stop() }
+        try await Self.apply(harness, ["stream cam1 source file:\(file) destination udp://127.0.0.1:\(port) autostart"])
+        harness.waitUntil("datagrams arriving") { receiver.count > 10 }
+        let pid = try #require(harness.running("sessmgrd")?.pid)
+        func limit(_ pid: Int32, _ name: String) throws -> [Substring] {
+            let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+            return try #require(limits.split(separator: "\n").first { $0.hasPrefix(name) }, "\(limits)").dropFirst(name.count).split(separator: " ")
+        }
+        #expect(try limit(pid, "Max realtime priority").prefix(2) == ["0", "0"])
+        #expect(try limit(pid, "Max realtime timeout") == ["1000000", "1000000", "us"])
+        #expect(procStatus(pid)["CapEff"] == "0000000000000000")
+        let realtime = Self.threadPolicies(pid).filter { $0.policy != 0 }
+        #expect(realtime.count == 1 && realtime.allSatisfy { $0.policy == 1 && $0.priority == 10 }, "sessmgrd's threads off SCHED_OTHER: \(realtime)")
+        let status = try Self.sessmgrd(harness).callBlocking(SessmgrdMethod.Status.self, .init())
+        #expect(status.pacingPriority == 10)
+        #expect(harness.serviceLog("sessmgrd").contains("sending threads run under SCHED_FIFO at priority 10, given by procmon"))
+        // Not a service: refused, whichever thread it names.
+        let procmon = ControlClient(paths: harness.paths, daemon: "procmon", timeout: .seconds(10))
+        let other = try #require(Self.threadPolicies(pid).first { $0.policy == 0 }).tid
+        for thread in [Int32(other)!, appliance_thread_id()] {
+            await #expect(throws: ControlError.self) { _ = try await procmon.call(RealtimeThreadMethod.self, .init(thread: thread)) }
+        }
+        #expect(Self.threadPolicies(pid).filter { $0.policy != 0 }.count == 1)
+        let configd = try #require(harness.running("configd")?.pid)
+        #expect(Self.threadPolicies(configd).allSatisfy { $0.policy == 0 })
+        #expect(try limit(configd, "Max realtime timeout").first == "unlimited")
+    }
+
     @Test func startStopAndDeleteThroughConfigd() async throws {
         let file = try TestMedia.make(in: Self.mediaFolder())
         let port = StreamReceiver.freePortPair()

@@ -20,6 +20,7 @@ typedef struct {
     gid_t gid;
     uint64_t keep_capabilities;   ///< bitmask of CAP_* kept (effective, permitted, inheritable, ambient, bounding)
     const char *working_directory;
+    int realtime_priority;        ///< >0: procmon may raise its threads (realtime-thread): RLIMIT_RTTIME 1 s
 } appliance_spawn_attributes;
 
 /// Forks and execs a service with its privileges dropped, in one place
@@ -57,6 +58,14 @@ int appliance_pipe(int fds[2]);
 /// prctl(PR_SET_CHILD_SUBREAPER, 1): orphans of our services are reparented
 /// to us, not to init, so nothing escapes supervision or stays a zombie.
 int appliance_set_subreaper(void);
+
+/// Puts thread `thread` under SCHED_FIFO|SCHED_RESET_ON_FORK at `priority`,
+/// or back under SCHED_OTHER when `priority` is 0 (CAP_SYS_NICE: procmon).
+/// Returns 0 or an errno.
+int appliance_set_realtime(pid_t thread, int priority);
+
+/// The calling thread's id (gettid(2)).
+pid_t appliance_thread_id(void);
 
 /// Receives one datagram with its sender's kernel-verified credentials
 /// (SCM_CREDENTIALS; the socket needs SO_PASSCRED). Returns the datagram's
