@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "WebInterface",
             dependencies: [
-                "ApplianceCore", "Configuration", "Sessmgr", "Supervisor", "Audit",
+                "ApplianceCore", "Configuration", "Sessmgr", "Supervisor", "Audit", "SNMP",
                 .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -131,7 +131,7 @@ let package = Package(
         ),
         // Shared by the test targets only (the seeded generator of the randomised tests).
         // The CLI: grammar, completion, help, renderers; sshd starts it per session.
-        .target(name: "CLIShell", dependencies: ["ApplianceCore", "Configuration", "Sessmgr", "Supervisor", "Audit"]),
+        .target(name: "CLIShell", dependencies: ["ApplianceCore", "Configuration", "Sessmgr", "Supervisor", "Audit", "SNMP"]),
         .executableTarget(name: "cli", dependencies: ["CLIShell"]),
         .executableTarget(name: "appliance-sshd", dependencies: ["CLIShell"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -222,6 +222,7 @@ public final class CommandRunner {
         case .hostname: try apply(["hostname " + CommandWords.quote(parsed.arguments["NAME"] ?? "")], from: line)
         case .ntpServer: try apply(["ntp server " + CommandWords.quote(parsed.arguments["HOST"] ?? "")], from: line)
         case .snmpTrap: try apply(["snmp trap-receiver " + (parsed.rest ?? "")], from: line)
+        case .snmpUser: try snmpUser(parsed, line: line)
         case .auditDestination: try apply(["logging remote " + (parsed.rest ?? "")], from: line)
         case .configLine, .noConfigLine:
             // The configuration language as typed, its first keyword written out.

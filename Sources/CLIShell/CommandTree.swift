@@ -36,6 +36,7 @@ public enum CommandID: String, Sendable, CaseIterable {
     case hostname = "hostname"
     case ntpServer = "ntp server"
     case snmpTrap = "snmp trap"
+    case snmpUser = "snmp user"
     case auditDestination = "audit destination"
     /// A line of the configuration language, applied as it is.
     case configLine = "configuration"
@@ -134,7 +135,8 @@ public enum CommandTree {
         ]),
         .keyword("snmp", "SNMP users and trap receivers", [
             .keyword("trap", "a trap receiver", [.argument("SETTINGS", .rest, "HOST [port N] user NAME [trap|inform]", command: .snmpTrap)]),
-            .argument("SETTINGS", .rest, "user NAME role ROLE auth ... | trap-receiver HOST ... | engine-id HEX", command: .configLine),
+            snmpUser,
+            .argument("SETTINGS", .rest, "trap-receiver HOST ... | engine-id HEX (the configuration form)", command: .configLine),
         ]),
         .keyword("audit", "remote audit destinations", [
             .keyword("destination", "a syslog-over-TLS collector", [

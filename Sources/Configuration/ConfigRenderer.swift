@@ -112,13 +112,7 @@ public enum ConfigRenderer {
     private static func snmp(_ snmp: SNMPSettings, _ secrets: SecretDisclosure) -> [String] {
         var lines: [String] = []
         if let engineID = snmp.engineID { lines.append("snmp engine-id \(engineID)") }
-        for user in snmp.users {
-            var line = "snmp user \(word(user.name)) role \(user.role.rawValue) auth \(user.authProtocol.rawValue)"
-            if secrets.includesSNMPKeys { line += " auth-key \(user.authKey.hex)" }
-            line += " priv \(user.privProtocol.rawValue)"
-            if secrets.includesSNMPKeys { line += " priv-key \(user.privKey.hex)" }
-            lines.append(line)
-        }
+        for user in snmp.users { lines.append(line(user, keys: secrets.includesSNMPKeys)) }
         for receiver in snmp.trapReceivers {
             var line = "snmp trap-receiver \(receiver.host)"
             if receiver.port != TrapReceiver.defaultPort { line += " port \(receiver.port)" }
@@ -126,6 +120,16 @@ public enum ConfigRenderer {
             lines.append(line)
         }
         return lines
+    }
+
+    /// The `snmp user` line that creates or replaces `user`; with `keys`
+    /// false, without its localized keys (what may be shown).
+    public static func line(_ user: USMUser, keys: Bool = true) -> String {
+        var line = "snmp user \(word(user.name)) role \(user.role.rawValue) auth \(user.authProtocol.rawValue)"
+        if keys { line += " auth-key \(user.authKey.hex)" }
+        line += " priv \(user.privProtocol.rawValue)"
+        if keys { line += " priv-key \(user.privKey.hex)" }
+        return line
     }
 
     private static func stream(_ stream: StreamConfig) -> String {

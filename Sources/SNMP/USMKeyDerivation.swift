@@ -62,6 +62,31 @@ public enum USMKeyDerivation {
         return LocalizedKey(octets: extend(localized, to: priv.keyLength, using: auth))
     }
 
+    /// Why `user(...)` could not derive a user's keys: which pass phrase.
+    public enum UserFailure: Error, Hashable, Sendable, CustomStringConvertible {
+        case authentication(Failure)
+        case privacy(Failure)
+        public var description: String {
+            switch self {
+            case .authentication(let failure): "authentication: \(failure)"
+            case .privacy(let failure): "privacy: \(failure)"
+            }
+        }
+    }
+
+    /// An SNMPv3 user from its two pass phrases, as net-snmp's
+    /// `net-snmp-create-v3-user` makes one: both keys localized to `engineID`,
+    /// the privacy key with the authentication protocol's hash and extended
+    /// for AES-192/256. The pass phrases are used here and kept nowhere.
+    public static func user(name: String, role: Role, authentication auth: SNMPAuthProtocol, authPassphrase: [UInt8],
+                            privacy priv: SNMPPrivProtocol, privPassphrase: [UInt8], engineID: [UInt8]) throws(UserFailure) -> USMUser {
+        let authKey: LocalizedKey
+        let privKey: LocalizedKey
+        do { authKey = try authenticationKey(password: authPassphrase, engineID: engineID, protocol: auth) } catch { throw .authentication(error) }
+        do { privKey = try privacyKey(password: privPassphrase, engineID: engineID, authentication: auth, privacy: priv) } catch { throw .privacy(error) }
+        return USMUser(name: name, role: role, authProtocol: auth, authKey: authKey, privProtocol: priv, privKey: privKey)
+    }
+
     /// Blumenthal extension (see `privacyKey`), or truncation when `key` is
     /// already long enough.
     public static func extend(_ key: [UInt8], to length: Int, using hash: SNMPAuthProtocol) -> [UInt8] {

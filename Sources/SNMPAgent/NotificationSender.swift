@@ -3,18 +3,6 @@ import Glibc
 import SNMP
 import Synchronization
 
-/// What snmpd reports of one notification receiver.
-public struct ReceiverStatus: Codable, Sendable, Equatable {
-    public var host: String
-    public var port: UInt16
-    public var user: String
-    public var kind: String
-    public var sent: Int
-    public var failed: Int
-    public var lastNotification: String?
-    public var lastError: String?
-}
-
 /// Sends SNMPv3 notifications (RFC 3416 SNMPv2-Trap-PDU, authPriv) to the
 /// configured receivers. A trap's authoritative engine is this agent
 /// (RFC 3414 §1.5.1), so the users' keys, localized to this engine, serve.

@@ -79,6 +79,50 @@ struct USMKeyDerivationTests {
         #expect(one != other)
     }
 
+    /// What `scripts/snmp-user` (the Python tool `snmp user` replaced: hashlib,
+    /// its own loop for the AES-192/256 extension) derived for these pass
+    /// phrases at a format-5 engine ID: an independent implementation.
+    static let scriptEngineID = hex("80007e9905a1b2c3d4e5f60718293a4b")
+    static let scriptUsers: [(SNMPAuthProtocol, SNMPPrivProtocol, String, String)] = [
+        (.sha1, .aes128, "fa2b3f125219266407270e38b754cf3149aaffd5", "8e9616a6fb11d6e9eb5c4a185b87723e"),
+        (.sha1, .aes192, "fa2b3f125219266407270e38b754cf3149aaffd5", "8e9616a6fb11d6e9eb5c4a185b87723e4cd69f5df38f3825"),
+        (.sha1, .aes256, "fa2b3f125219266407270e38b754cf3149aaffd5", "8e9616a6fb11d6e9eb5c4a185b87723e4cd69f5df38f3825c7f3dfb9f15227f6"),
+        (.sha224, .aes192, "3cbdba974fe67a8443bc959bb6b293319cd336d61b3f0219a3566af8", "f9e9141760b5b65f4f356d7d4b7dc472e1aa9318f48adf1a"),
+        (.sha256, .aes256, "40cea54a307b2d269daaca3b10d77402c287537453714dcc0897a54169434103",
+         "e9fab8561de8f6b6f62ffccefc218aba886a9c81d903918490f001b5aa33dc22"),
+        (.sha384, .aes192, "19ed555ecfae16f8795c78ad91facb014e87d2f72e6405648841355821b248a639fc5410bcc1aef18f001187b2811ecc",
+         "b83183d0aa608832616d712f7983d242da9c4880806a0480"),
+        (.sha512, .aes256, "50ca480e7e2b775ea741d3d7e414aedd68052619458c796ab3c86fe89f90f89826a671517c3440ff4ee58c30d0e213bee7931c748db9a2eb6bd15dd73c6de80a",
+         "9007b4717735fca39266b806ed88b2d710df93366dc084915406447b8153d211"),
+    ]
+
+    @Test("a user from two pass phrases has the keys scripts/snmp-user derived, and its line parses back", arguments: 0..<scriptUsers.count)
+    func userFromPassphrases(_ index: Int) throws {
+        let (auth, priv, authKey, privKey) = Self.scriptUsers[index]
+        let user = try USMKeyDerivation.user(name: "nms", role: .operator, authentication: auth, authPassphrase: Array("auth-Pass-2026".utf8),
+                                             privacy: priv, privPassphrase: Array("priv-Pass-2026".utf8), engineID: Self.scriptEngineID)
+        #expect(HexOctets.text(user.authKey.octets) == authKey)
+        #expect(HexOctets.text(user.privKey.octets) == privKey)
+        #expect(user.name == "nms" && user.role == .operator && user.authProtocol == auth && user.privProtocol == priv)
+        var config = ApplianceConfig()
+        try ConfigParser.apply(line: ConfigRenderer.line(user), to: &config)
+        #expect(config.snmp.users == [user])
+        #expect(!ConfigRenderer.line(user, keys: false).contains(String(authKey.prefix(8))))
+    }
+
+    @Test("a user's pass phrases under 8 octets are refused, naming which one")
+    func userShortPassphrases() {
+        #expect(throws: USMKeyDerivation.UserFailure.authentication(.passwordTooShort(minimum: 8))) {
+            try USMKeyDerivation.user(name: "nms", role: .viewer, authentication: .sha256, authPassphrase: Array("short".utf8),
+                                      privacy: .aes128, privPassphrase: Array("long enough".utf8), engineID: Self.scriptEngineID)
+        }
+        #expect(throws: USMKeyDerivation.UserFailure.privacy(.passwordTooShort(minimum: 8))) {
+            try USMKeyDerivation.user(name: "nms", role: .viewer, authentication: .sha256, authPassphrase: Array("long enough".utf8),
+                                      privacy: .aes128, privPassphrase: Array("1234567".utf8), engineID: Self.scriptEngineID)
+        }
+        #expect("\(USMKeyDerivation.UserFailure.privacy(.passwordTooShort(minimum: 8)))".hasPrefix("privacy: the pass phrase must have at least 8"))
+    }
+
     @Test("credentials never print or dump their keys")
     func credentialsRedacted() throws {
         let key = LocalizedKey(octets: hex("6695febc9288e36282235fc7151f128497b38f3f"))
