@@ -13,8 +13,9 @@
           burst through and configd's hash queue is what holds), each posting
           wrong sign-ins (`POST /api/v1/session`) back to back for the whole
           stream.
-The stream is measured twice in one run, without and with the flood; the
-pacing figures of both are printed, then flood over quiet ratios. HOG=1 runs
+The stream is measured three times in one run: alone, beside the flood, and
+alone again; the figures of each are printed, then the flood's over the two
+quiet runs' mean, beside how much the two quiet runs differ (the noise). HOG=1 runs
 `yes > /dev/null` beside both measurements (a busy machine).
 """
 import asyncio
@@ -175,6 +176,8 @@ def main():
         quiet = measure("quiet", False, root)
         log(f"flood: the stream beside {CONNS} sign-in connections")
         flood = measure("flood", True, root)
+        log("quiet again: the stream alone, for the run's own noise")
+        again = measure("again", False, root)
     finally:
         if hog:
             hog.kill()
@@ -184,13 +187,18 @@ def main():
     suffix = "_hog" if HOG else ""
     print("=== RESULTS ===")
     print(f"host_loadavg_1m_at_end: {open('/proc/loadavg').read().split()[0]} load")
-    print(f"signin_flood{suffix}_pacing_priority: {STREAM_PRIORITY.get('quiet')} quiet, {STREAM_PRIORITY.get('flood')} flood (SCHED_FIFO; None: normal)")
-    for label, figures in (("quiet", quiet), ("flood", flood)):
+    print(f"signin_flood{suffix}_pacing_priority: {STREAM_PRIORITY.get('quiet')} quiet, {STREAM_PRIORITY.get('flood')} flood, {STREAM_PRIORITY.get('again')} again (SCHED_FIFO; None: normal)")
+    for label, figures in (("quiet", quiet), ("flood", flood), ("again", again)):
         for key, value in figures.items():
             print(f"signin_flood{suffix}_{label}_{key}: {value:g}")
+    # "Unchanged within noise": the flood's figure against the two quiet
+    # runs' mean, beside the two quiet runs against each other (the run's
+    # own noise: the larger over the smaller).
     for metric in METRICS:
-        if quiet.get(metric) and metric in flood:
-            print(f"signin_flood{suffix}_flood_over_quiet_{metric}: {flood[metric] / quiet[metric]:.3f} ratio")
+        if quiet.get(metric) and again.get(metric) and metric in flood:
+            base = (quiet[metric] + again[metric]) / 2
+            noise = max(quiet[metric], again[metric]) / min(quiet[metric], again[metric])
+            print(f"signin_flood{suffix}_flood_over_quiet_{metric}: {flood[metric] / base:.3f} ratio (quiet runs differ by {noise:.3f})")
 
 
 def stream(root, seconds):
@@ -199,12 +207,14 @@ def stream(root, seconds):
     then removed. Prints the SCHED_FIFO priority sessmgrd's status reports."""
     configd = root + "/run/appliance/configd.sock"
     destination = f"rtp://{os.environ['RTP_HOST']}:{os.environ['RTP_PORT']}"
+    sessmgrd = root + "/run/appliance/sessmgrd.sock"
     call(configd, "apply", {"commands": [f"stream bench source file:{root}/srv/bench.ts destination {destination} autostart"]})
-    wait_for("the stream sending", lambda: call(root + "/run/appliance/sessmgrd.sock", "status", {"name": "bench"})["streams"][0]["datagrams"] > 0, 30)
-    time.sleep(seconds)  # the stream's own length: this is its sender's lifetime, not a wait for a condition
-    priority = call(root + "/run/appliance/sessmgrd.sock", "status").get("pacingPriority")
-    call(configd, "apply", {"commands": ["no stream bench"]})
-    print(priority, file=sys.stderr)
+    try:
+        wait_for("the stream sending", lambda: any(s["datagrams"] > 0 for s in call(sessmgrd, "status", {"name": "bench"})["streams"]), 30)
+        time.sleep(seconds)  # the stream's own length: this is its sender's lifetime, not a wait for a condition
+        print(call(sessmgrd, "status").get("pacingPriority"), file=sys.stderr)
+    finally:
+        call(configd, "apply", {"commands": ["no stream bench"]})
 
 
 PROCMON = None
