@@ -55,7 +55,7 @@ public enum CommandTree {
         .keyword("show", "show the system's state or configuration", [
             .keyword("system", "identity, uptime, CPU and memory, configuration state", command: .showSystem),
             .keyword("processes", "every service: PID, state, start count, uptime, RSS", command: .showProcesses),
-            .keyword("network-processes", "every process with a listening or connected socket", command: .showNetworkProcesses),
+            .keyword("network-processes", "every process with an Internet socket or a listening Unix socket", command: .showNetworkProcesses),
             .keyword("running-config", "the configuration in effect, as commands", command: .showRunning, [
                 .keyword("diff", "what differs from the startup configuration", command: .showRunningDiff),
             ]),

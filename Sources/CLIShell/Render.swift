@@ -104,14 +104,23 @@ enum Render {
         return table.render()
     }
 
+    /// The Internet sockets, then the listening Unix sockets (their paths are
+    /// never cut: a path is what names one).
     static func sockets(_ sockets: [SocketOwner]) -> String {
         var table = TextTable([("Proto", .left), ("Local", .left), ("Remote", .left), ("State", .left), ("PID", .right),
                                ("Process", .left), ("User", .left)], flexible: 2)
+        var unix = TextTable([("Unix", .left), ("Path", .left), ("PID", .right), ("Process", .left), ("User", .left)])
+        var unixCount = 0
         for socket in sockets {
+            if socket.proto.hasPrefix("unix-") {
+                unix.add([String(socket.proto.dropFirst(5)), socket.local, String(socket.pid), socket.process, socket.user])
+                unixCount += 1
+                continue
+            }
             let remote = socket.state == "LISTEN" || socket.state == "UNCONN" ? "*" : socket.remote
             table.add([socket.proto, socket.local, remote, socket.state, String(socket.pid), socket.process, socket.user])
         }
-        return table.render(width: 100)
+        return table.render(width: 100) + (unixCount > 0 ? "\n" + unix.render(width: 100) : "")
     }
 
     static func streams(_ status: SessmgrdMethod.StatusResult) -> String {

@@ -1,18 +1,26 @@
 import ApplianceCore
 import Glibc
 
-/// The Internet sockets of every process, read from /proc the way `ss -tulpn`
-/// does: /proc/net/{tcp,tcp6,udp,udp6} give the sockets and their inodes,
+/// The sockets of every process, read from /proc the way `ss -tulpnx`
+/// does: /proc/net/{tcp,tcp6,udp,udp6} give the Internet sockets and their
+/// inodes, /proc/net/unix the listening Unix sockets (stream and seqpacket
+/// sockets that accept, bound datagram sockets that receive), and
 /// /proc/PID/fd links give the processes holding them (readable by root).
 public enum NetworkSockets {
     public static func owners(procRoot: String = "/proc") -> [SocketOwner] {
-        var sockets: [UInt64: (proto: String, local: String, remote: String, state: String, uid: UInt32)] = [:]
+        var sockets: [UInt64: (proto: String, local: String, remote: String, state: String, uid: UInt32?)] = [:]
         for proto in ["tcp", "tcp6", "udp", "udp6"] {
             guard let bytes = try? AtomicFile.read("\(procRoot)/net/\(proto)") else { continue }
             for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n").dropFirst() {
                 guard let entry = parse(line, proto: proto) else { continue }
                 if proto.hasPrefix("tcp"), entry.state != "LISTEN", entry.state != "ESTABLISHED" { continue }
                 sockets[entry.inode] = (proto, entry.local, entry.remote, entry.state, entry.uid)
+            }
+        }
+        if let bytes = try? AtomicFile.read("\(procRoot)/net/unix") {
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n").dropFirst() {
+                guard let entry = parseUnix(line), entry.listening else { continue }
+                sockets[entry.inode] = ("unix-" + entry.type, renamedPath(entry.path), "*", entry.type == "dgram" ? "UNCONN" : "LISTEN", nil)
             }
         }
         var owners: [SocketOwner] = []
@@ -37,8 +45,7 @@ public enum NetworkSockets {
                 .flatMap { $0.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first }.flatMap { UInt32($0) }
             for inode in Set(inodes) {
                 guard let socket = sockets[inode] else { continue }
-                let uid = processUID ?? socket.uid
-                let user = getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? String(uid)
+                let user = (processUID ?? socket.uid).map { uid in getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? String(uid) } ?? "?"
                 owners.append(SocketOwner(pid: pid, process: process, user: user, proto: socket.proto, local: socket.local,
                                           remote: socket.remote, state: socket.state))
             }
@@ -69,6 +76,60 @@ public enum NetworkSockets {
             state = tcpStates[Int(stateCode)] ?? "STATE-\(stateCode)"
         }
         return (local, remote, state, uid, inode)
+    }
+
+    /// One line of /proc/net/unix (af_unix.c's `unix_seq_show`):
+    /// `ADDR: REFCOUNT PROTOCOL FLAGS TYPE ST INODE[ PATH]`, the inode padded
+    /// to 5 columns, then one space and the bound name as it is (spaces and
+    /// all); an abstract name is printed with `@` for its leading NUL and for
+    /// every NUL inside it. Listening: a stream or seqpacket socket with
+    /// `__SO_ACCEPTCON` (0x10000) in its flags, or a bound datagram socket
+    /// that is not connected (it receives from anyone).
+    static func parseUnix(_ line: Substring) -> (path: String, type: String, listening: Bool, inode: UInt64)? {
+        var rest = line.utf8[...]
+        var fields: [Substring] = []
+        while fields.count < 7 {
+            while rest.first == UInt8(ascii: " ") { rest = rest.dropFirst() }
+            guard !rest.isEmpty else { return nil }
+            let end = rest.firstIndex(of: UInt8(ascii: " ")) ?? rest.endIndex
+            fields.append(Substring(rest[rest.startIndex..<end]))
+            rest = rest[end...]
+        }
+        guard fields[0].hasSuffix(":"), let flags = UInt32(fields[3], radix: 16), let typeCode = UInt16(fields[4], radix: 16),
+              let state = UInt8(fields[5], radix: 16), let inode = UInt64(fields[6]), inode != 0 else { return nil }
+        // One space separates the inode from the name; what follows is the name.
+        let path = rest.first == UInt8(ascii: " ") ? String(Substring(rest.dropFirst())) : ""
+        let type: String
+        switch typeCode {
+        case 1: type = "stream"
+        case 2: type = "dgram"
+        case 5: type = "seqpacket"
+        default: type = "type-\(typeCode)"
+        }
+        let accepting = flags & 0x10000 != 0
+        // SS_UNCONNECTED is 1.
+        let listening = !path.isEmpty && (typeCode == 2 ? state == 1 : accepting)
+        return (path, type, listening, inode)
+    }
+
+    /// The kernel keeps the name a socket was bound to. The appliance binds
+    /// its sockets at `PATH.new` and renames them to `PATH` once their mode
+    /// is set (UnixSocket, ControlServer): such a name is shown as `PATH`
+    /// when `PATH.new` is gone and `PATH` is a socket.
+    static func renamedPath(_ path: String, exists: (String) -> Bool = { fileExists($0) }, isSocket: (String) -> Bool = { socketExists($0) }) -> String {
+        guard path.hasPrefix("/"), path.hasSuffix(".new") else { return path }
+        let final = String(path.dropLast(4))
+        return !exists(path) && isSocket(final) ? final : path
+    }
+
+    static func fileExists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    static func socketExists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK
     }
 
     static let tcpStates: [Int: String] = [1: "ESTABLISHED", 2: "SYN-SENT", 3: "SYN-RECV", 4: "FIN-WAIT-1", 5: "FIN-WAIT-2", 6: "TIME-WAIT",

@@ -84,9 +84,10 @@ public enum ProcmonMethod {
         public init(session: String? = nil) { self.session = session }
     }
 
-    /// Every process with a listening or connected Internet socket: the
-    /// appliance's own exposure report (`show network-processes`). procmon
-    /// reads it as root from /proc; any signed-in role may ask.
+    /// Every process with a listening or connected Internet socket or a
+    /// listening Unix socket: the appliance's own exposure report (`show
+    /// network-processes`). procmon reads it as root from /proc; any
+    /// signed-in role may ask.
     public enum NetworkProcesses: ControlMethod {
         public typealias Parameters = SessionParameters
         public typealias Result = [SocketOwner]
@@ -99,10 +100,15 @@ public struct SocketOwner: Codable, Sendable, Equatable {
     public var pid: Int32
     public var process: String
     public var user: String
-    /// tcp, tcp6, udp, udp6.
+    /// tcp, tcp6, udp, udp6; unix-stream, unix-dgram, unix-seqpacket.
     public var proto: String
+    /// An address and port; for a Unix socket its path (`@NAME` for an
+    /// abstract name, as /proc/net/unix prints it).
     public var local: String
+    /// An address and port; `*` for a Unix socket.
     public var remote: String
-    /// LISTEN, ESTABLISHED, ... (TCP); UNCONN or ESTAB (UDP).
+    /// LISTEN, ESTABLISHED, ... (TCP); UNCONN or ESTAB (UDP); LISTEN (a Unix
+    /// stream or seqpacket socket accepting), UNCONN (a bound Unix datagram
+    /// socket).
     public var state: String
 }

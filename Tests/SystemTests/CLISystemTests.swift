@@ -89,6 +89,17 @@ import Testing
         #expect(log.code == 0 && !log.output.isEmpty, "\(log.error)")
         let exposure = try Self.cli(harness, "show network-processes")
         #expect(exposure.output.contains("sshd") && exposure.output.contains(":\(Self.portBase + 22)"), "\(exposure.output)")
+        // The listening Unix sockets too: configd's control socket held by
+        // configd (as its own user), auditd's datagram intake by auditd.
+        let configdSocket = exposure.output.split(separator: "\n").first { $0.contains(harness.paths.controlSocket("configd") + " ") && $0.contains(" configd") }
+        #expect(configdSocket?.hasPrefix("stream ") == true, "\(exposure.output)")
+        if getuid() == 0 { #expect(configdSocket?.hasSuffix("appliance-config") == true, "\(exposure.output)") }
+        let intake = exposure.output.split(separator: "\n").first { $0.contains(harness.paths.auditSocket + " ") && $0.contains(" auditd") }
+        #expect(intake?.hasPrefix("dgram ") == true, "\(exposure.output)")
+        let exposureText = try Self.cli(harness, "show network-processes | json").output
+        let exposureJSON = try JSONSerialization.jsonObject(with: Data(exposureText.utf8)) as? [[String: Any]]
+        #expect(exposureJSON?.contains { $0["proto"] as? String == "unix-stream" && $0["local"] as? String == harness.paths.controlSocket("configd")
+            && $0["process"] as? String == "configd" && $0["state"] as? String == "LISTEN" } == true, "\(exposureText)")
 
         // A daemon that is down: the CLI says which, within its deadline, and fails.
         _ = try run(ProcmonHarness.binDirectory + "/procmon", ["--root", harness.root, "stop", "sessmgrd"])
