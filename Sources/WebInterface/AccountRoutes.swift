@@ -9,7 +9,7 @@ import Hummingbird
 extension WebRoutes {
     func addAccountRoutes(to router: Router<WebRequestContext>) {
         struct Create: Decodable { var name: String; var role: String; var password: String }
-        struct Update: Decodable { var role: String?; var locked: Bool? }
+        struct Update: PartialBody { var role: String?; var locked: Bool? }
         struct Password: Decodable { var password: String }
         struct Key: Decodable { var key: String }
         struct AccountList: Encodable { var accounts: [AccountView] }

@@ -44,6 +44,13 @@ public enum JSONBody {
             throw WebError(.unsupportedMediaType, "send the body as application/json: \(shape)")
         }
         let bytes = try await read(request)
+        if let strict = T.self as? any PartialBody.Type {
+            let unknown = unknownFields(in: bytes, known: strict.fields)
+            if !unknown.isEmpty {
+                let names = unknown.prefix(8).map { "\"\(String($0.unicodeScalars.prefix(64)))\"" }.joined(separator: ", ")
+                throw WebError(.badRequest, "unknown field\(unknown.count == 1 ? "" : "s") \(names); this body takes \(strict.fields.joined(separator: ", "))")
+            }
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let error as DecodingError {
@@ -51,6 +58,27 @@ public enum JSONBody {
         } catch {
             throw WebError(.badRequest, "the body is not \(shape)")
         }
+    }
+
+    /// The top-level keys of a JSON object that are not among `known`,
+    /// sorted; none when the body is not an object (the typed
+    /// decoding then says what is wrong).
+    static func unknownFields(in bytes: [UInt8], known: [String]) -> [String] {
+        struct AnyValue: Decodable { init(from decoder: any Decoder) throws {} }
+        struct Keys: Decodable {
+            var names: [String]
+            init(from decoder: any Decoder) throws {
+                names = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue)
+            }
+        }
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        guard let keys = try? JSONDecoder().decode(Keys.self, from: Data(bytes)) else { return [] }
+        return keys.names.filter { !known.contains($0) }.sorted()
     }
 
     /// A decoding error as "FIELD: ..." when it concerns one field.
@@ -76,4 +104,16 @@ public enum JSONBody {
         default: "a value of type \(type)"
         }
     }
+}
+
+/// A PATCH body: every field optional, so `init()` makes the empty one, and
+/// its fields are its stored properties' names (the JSON keys). A key it does
+/// not know is a 400 naming it, not a change silently dropped.
+public protocol PartialBody: Decodable {
+    init()
+}
+
+extension PartialBody {
+    /// The JSON keys this body takes.
+    public static var fields: [String] { Mirror(reflecting: Self()).children.compactMap(\.label) }
 }

@@ -145,3 +145,10 @@ public struct SystemChange: Decodable, Sendable, Equatable {
         return try ConfigLines.checked(lines) + ConfigLines.checked(removals).map { "no " + $0 }
     }
 }
+
+extension PolicyView: PartialBody {
+    public init() { self.init(passwordMinLength: nil) }
+}
+extension SystemChange: PartialBody {
+    public init() { self.init(hostname: nil) }
+}

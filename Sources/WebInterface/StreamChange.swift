@@ -125,3 +125,7 @@ public struct StreamChange: Sendable, Equatable, Decodable {
         }
     }
 }
+
+extension StreamChange: PartialBody {
+    public init() { self.init(name: nil) }
+}

@@ -191,6 +191,11 @@ import Testing
         #expect(policy.body.contains(#""passwordMinLength":14"#) && policy.body.contains(#""maxSessionsPerAccount":2"#), "\(policy.body)")
         let bad = try Self.api(admin, "PATCH", "/api/v1/policy", #"{"passwordMinLength":-3}"#)
         #expect(bad.status == 400 && bad.body.contains("passwordMinLength: expected"), "\(bad.body)")
+        // A misspelt key is a 400 naming it, not a change silently dropped; nothing changes.
+        let misspelt = try Self.api(admin, "PATCH", "/api/v1/policy", #"{"passwordMinLenght":20}"#)
+        #expect(misspelt.status == 400 && misspelt.body.contains(#"unknown field \"passwordMinLenght\""#), "\(misspelt.status) \(misspelt.body)")
+        let mixed = try Self.api(admin, "PATCH", "/api/v1/accounts/admin", #"{"role":"admin","lock":true}"#)
+        #expect(mixed.status == 400 && mixed.body.contains(#"unknown field \"lock\"; this body takes role, locked"#), "\(mixed.status) \(mixed.body)")
         let page = try WebdSystemTests.curl(["-k", "-b", admin.jar, Self.url("/policy")]).output
         #expect(page.contains(#"id="policy-passwordMinLength" inputmode="numeric" value="14""#), "\(page)")
         harness.waitUntil("web-policy-change audited with the client") {
