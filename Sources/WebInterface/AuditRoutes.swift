@@ -290,7 +290,6 @@ extension HTMLPage {
         </section>
         <section><h2>Local audit log</h2>
         <form id="audit-search" method="get" action="/audit">
-        \(csrfField(frame.csrf))
         \(input("text", "Text", f.text)) \(input("account", "Account", f.account)) \(input("service", "Service", f.service))
         \(input("severity", "Severity at most (0-7)", f.severity)) \(input("last", "Last", f.last ?? "50"))
         <button type="submit" id="audit-search-submit">Search</button>
