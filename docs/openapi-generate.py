@@ -121,10 +121,14 @@ doc = {
                 "traps": {"type": "array", "items": {"type": "object", "required": ["host", "port", "user", "kind"], "properties": {
                     "host": {"type": "string"}, "port": {"type": "integer", "minimum": 1, "maximum": 65535}, "user": {"type": "string"},
                     "kind": {"type": "string", "enum": ["trap", "inform"]}}}}}},
-            "SNMPUserCreate": {"type": "object", "required": ["name", "role", "authProtocol", "authKey", "privProtocol", "privKey"], "properties": {
+            "SNMPUserCreate": {"type": "object", "required": ["name", "role", "authProtocol", "privProtocol"],
+                "description": "the localized keys (authKey, privKey), or the pass phrases (authPassphrase, privPassphrase) webd localizes to snmpd's engine ID (RFC 3414 A.2); not both",
+                "oneOf": [{"required": ["authKey", "privKey"]}, {"required": ["authPassphrase", "privPassphrase"]}], "properties": {
                 "name": {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,31}$"}, "role": {"type": "string", "enum": ["admin", "operator", "viewer"]},
                 "authProtocol": {"type": "string", "enum": AUTHS}, "authKey": {"type": "string", "format": "password", "pattern": "^(0x)?[0-9A-Fa-f]+$", "description": "localized key (RFC 3414), hex; never shown again"},
-                "privProtocol": {"type": "string", "enum": PRIVS}, "privKey": {"type": "string", "format": "password", "pattern": "^(0x)?[0-9A-Fa-f]+$"}}},
+                "privProtocol": {"type": "string", "enum": PRIVS}, "privKey": {"type": "string", "format": "password", "pattern": "^(0x)?[0-9A-Fa-f]+$"},
+                "authPassphrase": {"type": "string", "format": "password", "minLength": 8, "maxLength": 256, "description": "8 to 1024 octets (RFC 3414 §11.2); not stored"},
+                "privPassphrase": {"type": "string", "format": "password", "minLength": 8, "maxLength": 256, "description": "8 to 1024 octets (RFC 3414 §11.2); not stored"}}},
             "SNMPTrapCreate": {"type": "object", "required": ["host", "user"], "properties": {
                 "host": {"type": "string", "minLength": 1, "maxLength": 253}, "port": {"type": "integer", "minimum": 1, "maximum": 65535},
                 "user": {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,31}$"}, "kind": {"type": "string", "enum": ["trap", "inform"]}}},

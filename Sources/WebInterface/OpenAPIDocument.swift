@@ -1063,9 +1063,22 @@ public enum OpenAPIDocument {
               "name",
               "role",
               "authProtocol",
-              "authKey",
-              "privProtocol",
-              "privKey"
+              "privProtocol"
+            ],
+            "description": "the localized keys (authKey, privKey), or the pass phrases (authPassphrase, privPassphrase) webd localizes to snmpd's engine ID (RFC 3414 A.2); not both",
+            "oneOf": [
+              {
+                "required": [
+                  "authKey",
+                  "privKey"
+                ]
+              },
+              {
+                "required": [
+                  "authPassphrase",
+                  "privPassphrase"
+                ]
+              }
             ],
             "properties": {
               "name": {
@@ -1108,6 +1121,20 @@ public enum OpenAPIDocument {
                 "type": "string",
                 "format": "password",
                 "pattern": "^(0x)?[0-9A-Fa-f]+$"
+              },
+              "authPassphrase": {
+                "type": "string",
+                "format": "password",
+                "minLength": 8,
+                "maxLength": 256,
+                "description": "8 to 1024 octets (RFC 3414 \u00a711.2); not stored"
+              },
+              "privPassphrase": {
+                "type": "string",
+                "format": "password",
+                "minLength": 8,
+                "maxLength": 256,
+                "description": "8 to 1024 octets (RFC 3414 \u00a711.2); not stored"
               }
             }
           },

@@ -1,3 +1,4 @@
+import ApplianceCore
 import Configuration
 import HTTPTypes
 import Hummingbird
@@ -48,8 +49,11 @@ extension WebRoutes {
                 do throws(WebError) {
                     switch action {
                     case "users":
+                        // The page asks for pass phrases; a form posting localized keys (as before) still works.
+                        func field(_ name: String) -> String? { form[name].flatMap { $0.isEmpty ? nil : $0 } }
                         _ = try await addSNMPUser(.init(name: form["name"] ?? "", role: form["role"] ?? "", authProtocol: form["authProtocol"] ?? "",
-                                                        authKey: form["authKey"] ?? "", privProtocol: form["privProtocol"] ?? "", privKey: form["privKey"] ?? ""),
+                                                        authKey: field("authKey"), privProtocol: form["privProtocol"] ?? "", privKey: field("privKey"),
+                                                        authPassphrase: field("authPassphrase"), privPassphrase: field("privPassphrase")),
                                                   who: who, context: context)
                     case "users/delete":
                         let name = form["name"] ?? ""
@@ -74,8 +78,11 @@ extension WebRoutes {
     }
 
     func addSNMPUser(_ user: SNMPChange.NewUser, who: SignedIn, context: WebRequestContext) async throws(WebError) -> ConfigdMethod.Applied {
-        try await applyChange(try SNMPChange.add(user), who: who, context: context, kind: "web-snmp-user-add", facts: [("user", user.name)],
-                              what: "add SNMP user \(user.name)")
+        let checked = try SNMPChange.check(user)
+        let engineID = checked.needsEngineID ? try await backends.snmpEngineID(session: who.token) : nil
+        return try await applyChange(try checked.lines(engineID: engineID), who: who, context: context, kind: "web-snmp-user-add",
+                                     facts: [("user", user.name)] + (checked.needsEngineID ? [("keys", "from pass phrases")] : []),
+                                     what: "add SNMP user \(user.name)")
     }
 
     func snmpPage(_ who: SignedIn, message: String? = nil, status: HTTPResponse.Status = .ok) async -> Response {
@@ -91,6 +98,20 @@ extension WebRoutes {
             status = Self.pageStatus(status, refusedBy: error)
         }
         return Self.html(page, status: status)
+    }
+}
+
+extension ApplianceBackends {
+    /// The engine ID SNMP keys are localized to: the configured `snmp
+    /// engine-id` (read with the user's session), else the one snmpd
+    /// generated (its `status`, open to anyone: it holds no secret).
+    func snmpEngineID(session: String) async throws(WebError) -> [UInt8] {
+        if let configured = try await running(session: session, sections: [.snmp]).config.snmp.engineID { return configured.octets }
+        let status = try await call("snmpd", SnmpdMethod.Status.self, NoValue())
+        guard let octets = Hex.decode(status.engineID), !octets.isEmpty else {
+            throw WebError(.serviceUnavailable, "snmpd reported no usable engine ID")
+        }
+        return octets
     }
 }
 
@@ -121,22 +142,24 @@ extension HTMLPage {
         } else {
             lists = Self.problem(problem ?? "configd is not answering")
         }
-        let auths = SNMPAuthProtocol.allCases.map { "<option>\($0.rawValue)</option>" }.joined()
+        let auths = SNMPAuthProtocol.allCases.map { "<option\($0 == .sha256 ? " selected" : "")>\($0.rawValue)</option>" }.joined()
         let privs = SNMPPrivProtocol.allCases.map { "<option>\($0.rawValue)</option>" }.joined()
         return page(frame, title: "SNMP", current: .snmp, main: """
         <section><h2>SNMP users</h2>
         \(message.map { Self.problem($0) } ?? "")
         \(lists)
         </section>
-        <section><h2>New SNMP user</h2>
+        <section><h2>Add SNMPv3 user</h2>
+        <p>The keys are derived from the pass phrases and localized to this agent's engine ID (RFC 3414), as net-snmp's
+        <code>net-snmp-create-v3-user</code> does; the pass phrases are not stored. A manager uses the same pass phrases.</p>
         <form id="snmp-user-add" method="post" action="/snmp/users">
         \(csrfField(frame.csrf))
         <label>Name <input name="name" required maxlength="32"></label>
         <label>Role <select name="role"><option>viewer</option><option>operator</option><option>admin</option></select></label>
         <label>Authentication <select name="authProtocol">\(auths)</select></label>
-        <label>Authentication key (localized, hex) <input name="authKey" type="password" autocomplete="off" required></label>
+        <label>Authentication pass phrase <input name="authPassphrase" type="password" autocomplete="new-password" required minlength="8" maxlength="\(SNMPChange.maximumPassphraseLength)"></label>
         <label>Privacy <select name="privProtocol">\(privs)</select></label>
-        <label>Privacy key (localized, hex) <input name="privKey" type="password" autocomplete="off" required></label>
+        <label>Privacy pass phrase <input name="privPassphrase" type="password" autocomplete="new-password" required minlength="8" maxlength="\(SNMPChange.maximumPassphraseLength)"></label>
         <button type="submit" id="snmp-user-add-submit">Add user</button>
         </form>
         </section>

@@ -79,9 +79,9 @@ struct USMKeyDerivationTests {
         #expect(one != other)
     }
 
-    /// What `scripts/snmp-user` (the Python tool `snmp user` replaced: hashlib,
-    /// its own loop for the AES-192/256 extension) derived for these pass
-    /// phrases at a format-5 engine ID: an independent implementation.
+    /// What the Python tool the CLI's `snmp user` replaced (hashlib, its own
+    /// loop for the AES-192/256 extension) derived for these pass phrases at
+    /// a format-5 engine ID: an independent implementation.
     static let scriptEngineID = hex("80007e9905a1b2c3d4e5f60718293a4b")
     static let scriptUsers: [(SNMPAuthProtocol, SNMPPrivProtocol, String, String)] = [
         (.sha1, .aes128, "fa2b3f125219266407270e38b754cf3149aaffd5", "8e9616a6fb11d6e9eb5c4a185b87723e"),
@@ -96,7 +96,7 @@ struct USMKeyDerivationTests {
          "9007b4717735fca39266b806ed88b2d710df93366dc084915406447b8153d211"),
     ]
 
-    @Test("a user from two pass phrases has the keys scripts/snmp-user derived, and its line parses back", arguments: 0..<scriptUsers.count)
+    @Test("a user from two pass phrases has the keys an independent implementation derived, and its line parses back", arguments: 0..<scriptUsers.count)
     func userFromPassphrases(_ index: Int) throws {
         let (auth, priv, authKey, privKey) = Self.scriptUsers[index]
         let user = try USMKeyDerivation.user(name: "nms", role: .operator, authentication: auth, authPassphrase: Array("auth-Pass-2026".utf8),

@@ -109,13 +109,7 @@ import Testing
             }
         }
         try setup.apply(commands)
-        // scripts/snmp-user derives the keys from passwords as the README tells operators to.
-        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-        let script = try ChildProcess.run("/usr/bin/python3", [here + "/scripts/snmp-user", "--root", setup.harness.root, "scripted", "viewer", "--auth", "sha-1", "--priv", "aes-256"],
-                                          environment: ["SNMP_AUTH_PASSWORD": SnmpdSystemTests.authPassword, "SNMP_PRIV_PASSWORD": SnmpdSystemTests.privPassword])
-        #expect(script.code == 0, "\(script.error)")
-        setup.harness.waitUntil("snmpd has the scripted user") { try setup.status().users.contains { $0.name == "scripted" } }
-        users.append(("scripted", .sha1, .aes256))
+        // Users made from pass phrases by the CLI and webd: SNMPUserSystemTests.
         for (name, auth, priv) in users {
             let result = try setup.tool("snmpget", user: name, auth: auth, priv: priv, [".1.3.6.1.2.1.1.5.0", ".1.3.6.1.2.1.1.1.0"])
             #expect(result.code == 0, "\(name): \(result.error)")

@@ -15,6 +15,17 @@ import Testing
     /// schemathesis' own budget, and the test's deadline a little beyond it.
     static let fuzzSeconds = 110
 
+    static let snmpd = """
+
+    [service snmpd]
+    exec = {bin}/snmpd --foreground --root {root}
+    user = appliance-snmp
+    listen = agent udp 161
+    listen = control unix snmpd.sock
+    after = configd
+    ready = notify
+    """
+
     static func url(_ path: String) -> String { "https://127.0.0.1:\(httpsPort)\(path)" }
 
     /// The session cookie (name=value) and CSRF token of a fresh sign-in.
@@ -43,11 +54,12 @@ import Testing
     @Test func fuzzingTheAPIFromItsOpenAPIDocumentFindsNo5xxAndWebdSurvives() async throws {
         let schemathesis = WebdBrowserSystemTests.repository + "/.venv-tests/bin/schemathesis"
         try #require(FileManager.default.isExecutableFile(atPath: schemathesis), "no \(schemathesis): `make deps-test` (scripts/install-test-python) makes it")
-        let harness = try ProcmonHarness(manifest: WebdBrowserSystemTests.manifest, portBase: Self.portBase,
+        // snmpd too: an SNMP user from pass phrases needs its engine ID.
+        let harness = try ProcmonHarness(manifest: WebdBrowserSystemTests.manifest + Self.snmpd, portBase: Self.portBase,
                                          environment: ["APPLIANCE_ADMIN_PASSWORD": Self.password], auditStandIn: false)
         defer { harness.stop() }
-        harness.waitUntil("configd, auditd, sessmgrd and webd running", timeout: .seconds(60)) {
-            ["configd", "auditd", "sessmgrd", "webd"].allSatisfy { harness.running($0) != nil }
+        harness.waitUntil("configd, auditd, sessmgrd, snmpd and webd running", timeout: .seconds(60)) {
+            ["configd", "auditd", "sessmgrd", "snmpd", "webd"].allSatisfy { harness.running($0) != nil }
         }
         let configd = ControlClient(paths: harness.paths, daemon: "configd", timeout: .seconds(30))
         _ = try await configd.call(ConfigdMethod.Apply.self, .init(commands: [
