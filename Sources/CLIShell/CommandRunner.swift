@@ -39,6 +39,8 @@ public final class CommandRunner {
     public var output: (String) -> Void
     /// Asks for a secret without echo; nil when cancelled or no terminal.
     public var readSecret: (String) -> String?
+    /// Where `certificate install` reads a pasted pair.
+    public var paste: any PasteSource = StandardInputPaste()
     /// Whether this session changed the running configuration.
     public private(set) var changedConfiguration = false
     let audit: AuditClient
@@ -224,6 +226,8 @@ public final class CommandRunner {
         case .snmpTrap: try apply(["snmp trap-receiver " + (parsed.rest ?? "")], from: line)
         case .snmpUser: try snmpUser(parsed, line: line)
         case .auditDestination: try apply(["logging remote " + (parsed.rest ?? "")], from: line)
+        case .certificateInstall: try installCertificate(parsed)
+        case .showCertificate: try showCertificate(parsed)
         case .configLine, .noConfigLine:
             // The configuration language as typed, its first keyword written out.
             let words = (try? CommandWords.split(line).words) ?? []

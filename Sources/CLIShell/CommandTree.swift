@@ -38,6 +38,8 @@ public enum CommandID: String, Sendable, CaseIterable {
     case snmpTrap = "snmp trap"
     case snmpUser = "snmp user"
     case auditDestination = "audit destination"
+    case certificateInstall = "certificate install"
+    case showCertificate = "show certificate"
     /// A line of the configuration language, applied as it is.
     case configLine = "configuration"
     case noConfigLine = "no"
@@ -75,6 +77,7 @@ public enum CommandTree {
                 ]),
             ]),
             .keyword("session", "who you are signed in as, and your role", command: .showSession),
+            .keyword("certificate", "the web interface's certificate: subject, names, issuer, validity, SHA-256", command: .showCertificate),
         ]),
         .keyword("copy", "copy a configuration", [
             .keyword("running-config", "the configuration in effect", [
@@ -143,6 +146,7 @@ public enum CommandTree {
                 .argument("SETTINGS", .rest, "HOST [port N] trust {ca-signed ca-bundle PATH | fingerprint sha256:HEX}", command: .auditDestination),
             ]),
         ]),
+        certificate,
         .keyword("system", "system location / contact (configuration form)", [
             .argument("SETTINGS", .rest, "location TEXT | contact TEXT", command: .configLine),
         ]),

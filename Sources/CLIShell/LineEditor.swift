@@ -68,7 +68,9 @@ public struct LineEditor {
 
     mutating func emit(_ text: String) { output += Array(text.utf8) }
 
-    /// Feeds terminal bytes; returns the events they complete, in order.
+    /// Feeds terminal bytes; returns the events they complete, in order. It
+    /// stops after a submitted line: what follows it (a paste the command
+    /// reads, or the next lines typed ahead) stays for `takePending`.
     public mutating func feed(_ bytes: [UInt8]) -> [Event] {
         var events: [Event] = []
         pending += bytes
@@ -94,9 +96,18 @@ public struct LineEditor {
                 continue
             }
             pending.removeFirst()
-            if let event = key(byte) { events.append(event) }
+            if let event = key(byte) {
+                events.append(event)
+                if case .submit = event { break }
+            }
         }
         return events
+    }
+
+    /// The bytes after the last submitted line, not yet read as keys.
+    public mutating func takePending() -> [UInt8] {
+        defer { pending = [] }
+        return pending
     }
 
     private mutating func key(_ byte: UInt8) -> Event? {

@@ -112,6 +112,7 @@ public enum Shell {
         var warnedUnsaved = false
         runner.output = { writeOut($0.replacingNewlines()) }
         runner.readSecret = { terminal.readSecret(prompt: $0) }
+        runner.paste = TerminalPaste(terminal)
         writeOut("Signed in as \(runner.identity.account) (\(runner.identity.role.rawValue)). Type ? for help.\r\n")
         editor.newLine()
         while true {
@@ -125,6 +126,9 @@ public enum Shell {
                 flush(&editor)
                 switch event {
                 case .submit(let line):
+                    // What came after the line (a paste, lines typed ahead) is
+                    // read by the command, or else as the next keys.
+                    terminal.unread(editor.takePending())
                     let trimmed = line.trimmingBlanks()
                     if trimmed.isEmpty { editor.newLine(); continue }
                     editor.addHistory(trimmed)
@@ -228,8 +232,17 @@ final class RawTerminal {
         }
     }
 
+    /// Bytes given back (after a submitted line), read before the terminal.
+    private var unreadBytes: [UInt8] = []
+
+    func unread(_ bytes: [UInt8]) { unreadBytes = bytes + unreadBytes }
+
     /// Bytes typed; empty at end of input; nil after `timeoutSeconds` idle.
     func read(timeoutSeconds: Int) -> [UInt8]? {
+        if !unreadBytes.isEmpty {
+            defer { unreadBytes = [] }
+            return unreadBytes
+        }
         var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
         while true {
             let ready = poll(&descriptor, 1, Int32(clamping: timeoutSeconds * 1000))
@@ -244,6 +257,39 @@ final class RawTerminal {
             return n <= 0 ? [] : Array(buffer[0..<n])
         }
     }
+
+    /// One line of a paste, shown as it comes unless `secret`; Backspace
+    /// edits, Ctrl-C and Ctrl-D cancel (nil), as does the idle time.
+    func readLine(secret: Bool, timeoutSeconds: Int = 120) -> String? {
+        var typed: [UInt8] = []
+        while let bytes = read(timeoutSeconds: timeoutSeconds), !bytes.isEmpty {
+            for (index, byte) in bytes.enumerated() {
+                switch byte {
+                case 0x0d, 0x0a:
+                    if byte == 0x0a, typed.isEmpty, lastEnded == 0x0d { lastEnded = 0; continue }  // CR LF: one line break
+                    lastEnded = byte
+                    unread(Array(bytes[(index + 1)...]))
+                    if !secret { Shell.writeOut("\r\n") }
+                    return String(decoding: typed, as: UTF8.self)
+                case 0x03, 0x04:
+                    Shell.writeOut("^C\r\n")
+                    return nil
+                case 0x7f, 0x08:
+                    if !typed.isEmpty {
+                        typed.removeLast()
+                        if !secret { Shell.writeOut("\u{8} \u{8}") }
+                    }
+                default:
+                    guard byte >= 0x20, typed.count < LineEditor.maximumLength else { continue }
+                    typed.append(byte)
+                    if !secret { Shell.writeOut(String(decoding: [byte], as: UTF8.self)) }
+                }
+            }
+        }
+        return nil
+    }
+
+    private var lastEnded: UInt8 = 0
 
     /// A secret typed without echo; nil on Ctrl-C or end of input.
     func readSecret(prompt: String) -> String? {
@@ -285,5 +331,28 @@ extension String {
             if character == "\n" { out += "\r\n" } else { out.append(character) }
         }
         return out
+    }
+}
+
+/// A paste on the interactive terminal (raw mode): the certificate's lines
+/// are shown as they arrive, the key's are not.
+final class TerminalPaste: PasteSource {
+    let terminal: RawTerminal
+    var hidden = 0
+
+    init(_ terminal: RawTerminal) { self.terminal = terminal }
+
+    func begin(_ instructions: String) {
+        hidden = 0
+        Shell.writeOut(instructions.replacingNewlines())
+    }
+
+    func line(secret: Bool) -> String? {
+        if secret { hidden += 1 }
+        return terminal.readLine(secret: secret)
+    }
+
+    func end() {
+        if hidden > 0 { Shell.writeOut("(the key's \(hidden) lines are not shown)\r\n") }
     }
 }

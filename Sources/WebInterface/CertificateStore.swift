@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import ApplianceCore
+import Configuration
 import Glibc
 import Crypto
 import SwiftASN1
@@ -78,34 +79,37 @@ public struct CertificateStore: Sendable {
         return made
     }
 
-    /// What a certificate says, for the system page and the API.
-    public struct Summary: Codable, Sendable, Equatable {
-        public var subject: String
-        public var issuer: String
-        public var subjectAlternativeNames: [String]
-        public var notValidBefore: String
-        public var notValidAfter: String
-        /// SHA-256 of the DER, colon-separated hex.
-        public var sha256Fingerprint: String
-        public var selfSigned: Bool
-    }
+    /// What a certificate says, for the system page, the API and the CLI.
+    public typealias Summary = WebdMethod.CertificateSummary
 
     /// Checks an uploaded pair and returns what its certificate says: PEM
-    /// certificate chain (leaf first) and key; the key must be ECDSA P-256 or
+    /// certificate chain (leaf first, then each issuer: each certificate
+    /// named and signed by the next) and key; the key must be ECDSA P-256 or
     /// P-384 (TLSPolicy's TLS 1.2 suites are ECDSA's) and the leaf's own;
-    /// with `now`, the leaf must be valid at that time.
+    /// with `now`, every certificate of the chain must be valid at that time.
     public static func check(certificatePEM: String, keyPEM: String, now: Date?) throws(StoreError) -> Summary {
-        let leaf: Certificate
+        let chain = try Self.chain(certificatePEM)
+        let leaf = chain[0]
         let key: Certificate.PrivateKey
-        do { leaf = try Certificate(pemEncoded: certificatePEM) } catch { throw StoreError(description: "the certificate is not a PEM X.509 certificate: \(error)") }
         do { key = try Certificate.PrivateKey(pemEncoded: keyPEM) } catch { throw StoreError(description: "the key is not a PEM private key: \(error)") }
         guard P256.Signing.PublicKey(key.publicKey) != nil || P384.Signing.PublicKey(key.publicKey) != nil else {
             throw StoreError(description: "the key must be ECDSA P-256 or P-384 (webd's TLS 1.2 suites are ECDHE-ECDSA)")
         }
         guard key.publicKey == leaf.publicKey else { throw StoreError(description: "the key does not belong to the certificate (their public keys differ)") }
+        for index in chain.indices.dropFirst() {
+            let (issued, issuer) = (chain[index - 1], chain[index])
+            guard issued.issuer == issuer.subject, issuer.publicKey.isValidSignature(issued.signature, for: issued) else {
+                throw StoreError(description: "the chain is out of order: certificate \(index + 1) (\(issuer.subject)) did not issue certificate \(index) (\(issued.subject)); give the server's certificate first, then each issuer in turn")
+            }
+        }
         if let now {
             guard leaf.notValidBefore <= now else { throw StoreError(description: "the certificate is not valid before \(leaf.notValidBefore)") }
             guard leaf.notValidAfter > now else { throw StoreError(description: "the certificate expired on \(leaf.notValidAfter)") }
+            for (index, issuer) in chain.enumerated().dropFirst() {
+                guard issuer.notValidBefore <= now, issuer.notValidAfter > now else {
+                    throw StoreError(description: "certificate \(index + 1) of the chain (\(issuer.subject)) is valid only from \(issuer.notValidBefore) to \(issuer.notValidAfter)")
+                }
+            }
         }
         var names: [String] = []
         if let alternatives = try? leaf.extensions.subjectAlternativeNames {
@@ -127,6 +131,32 @@ public struct CertificateStore: Sendable {
         return Summary(subject: String(describing: leaf.subject), issuer: String(describing: leaf.issuer), subjectAlternativeNames: names,
                        notValidBefore: String(describing: leaf.notValidBefore), notValidAfter: String(describing: leaf.notValidAfter),
                        sha256Fingerprint: fingerprint, selfSigned: leaf.subject == leaf.issuer)
+    }
+
+    /// The most certificates a chain may hold (the server's and its issuers).
+    public static let maximumChainLength = 8
+
+    /// The certificates of a PEM chain, in the order given; only
+    /// `CERTIFICATE` blocks (text around them, as openssl writes, is ignored).
+    static func chain(_ pem: String) throws(StoreError) -> [Certificate] {
+        let documents: [PEMDocument]
+        do { documents = try PEMDocument.parseMultiple(pemString: pem) } catch {
+            throw StoreError(description: "the certificate is not a PEM X.509 certificate: \(error)")
+        }
+        guard !documents.isEmpty else { throw StoreError(description: "the certificate is not a PEM X.509 certificate: no -----BEGIN CERTIFICATE----- block") }
+        guard documents.count <= maximumChainLength else {
+            throw StoreError(description: "the chain holds \(documents.count) certificates; at most \(maximumChainLength)")
+        }
+        var chain: [Certificate] = []
+        for (index, document) in documents.enumerated() {
+            guard document.discriminator == "CERTIFICATE" else {
+                throw StoreError(description: "block \(index + 1) of the certificate chain is a \(document.discriminator), not a CERTIFICATE (the key goes on its own)")
+            }
+            do { chain.append(try Certificate(derEncoded: document.derBytes)) } catch {
+                throw StoreError(description: "certificate \(index + 1) of the chain is not an X.509 certificate: \(error)")
+            }
+        }
+        return chain
     }
 
     /// Installs a checked pair: the current one is kept as `*.previous`, then

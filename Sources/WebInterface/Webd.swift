@@ -71,8 +71,8 @@ public enum Webd {
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, settings.threads))
         let counters = WebCounters()
-        let routes = WebRoutes(backends: backends, audit: audit, counters: counters,
-                               certificates: CertificateInstaller(store: store, identity: identity))
+        let installer = CertificateInstaller(store: store, identity: identity)
+        let routes = WebRoutes(backends: backends, audit: audit, counters: counters, certificates: installer)
         let responder = routes.router().buildResponder()
         let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [MalformedRequestAnswer()],
                                                idleTimeout: .seconds(settings.idleTimeoutSeconds), httpDecoderConfiguration: decoderLimits)
@@ -143,6 +143,7 @@ public enum Webd {
                                     openConnections: counters.openConnections, maximumConnections: settings.maximumConnections,
                                     counters: counters.snapshot, certificatePath: store.certificatePath)
         }
+        installer.register(on: &routesForControl, paths: paths, audit: audit)
         let control = ControlServer(path: paths.controlSocket("webd"), inheritedDescriptor: passed?.fd(named: "control"),
                                     routes: routesForControl, socketMode: 0o666, logger: logger) { refusal in audit.record(refusal.auditEvent(socket: "webd")) }
         // Readiness waits for the HTTPS and HTTP listeners too (below).

@@ -12,7 +12,9 @@ struct WebdCommand: ParsableCommand {
         socket procmon passes as "https" (port 443 plus the port base) and answers every \
         request on "http" (port 80 plus the port base) with a permanent redirect to the \
         configured host name; run alone, it binds --listen-address itself. On a first start \
-        it generates a self-signed certificate in <root>/var/lib/appliance/webd/ (key mode 0600).
+        it generates a self-signed certificate in <root>/var/lib/appliance/webd/ (key mode 0600); \
+        an admin installs another from the web (PUT /api/v1/certificate, the /system page) or the \
+        CLI (certificate install, through webd's control socket), served at once without a restart.
 
         Users sign in with their appliance account (configd's authenticate); the session \
         cookie holds configd's session token, so configd's idle timeout and session limits \
