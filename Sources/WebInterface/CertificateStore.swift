@@ -170,10 +170,10 @@ public struct CertificateStore: Sendable {
         try AtomicFile.write(certificatePEM, to: certificatePath, mode: 0o644)
     }
 
+    /// An IP SAN as text: IPv6 compressed as RFC 5952 says (`::1`, not
+    /// `0:0:0:0:0:0:0:1`), as the configuration writes it.
     static func addressText(_ octets: [UInt8]) -> String {
-        if octets.count == 4 { return octets.map(String.init).joined(separator: ".") }
-        guard octets.count == 16 else { return octets.map { String($0, radix: 16) }.joined(separator: ":") }
-        return stride(from: 0, to: 16, by: 2).map { String(UInt16(octets[$0]) << 8 | UInt16(octets[$0 + 1]), radix: 16) }.joined(separator: ":")
+        IPAddress(octets: octets)?.description ?? octets.map { String($0, radix: 16) }.joined(separator: ":")
     }
 
     /// A self-signed P-256 certificate: SANs DNS:hostname, IP:127.0.0.1,

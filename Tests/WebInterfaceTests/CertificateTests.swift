@@ -25,6 +25,15 @@ import X509
         try? FileManager.default.removeItem(atPath: String(storeFolder.dropLast("/webd".count)))
     }
 
+    /// The summary the certificate page and the CLI show: IPv6 SANs
+    /// compressed (RFC 5952), not `IP:0:0:0:0:0:0:0:1`.
+    @Test func theSummaryWritesIPv6AlternativeNamesCompressed() throws {
+        let made = try CertificateStore.selfSigned(hostname: "encoder-7", now: Date())
+        let summary = try CertificateStore.check(certificatePEM: made.certificatePEM, keyPEM: made.keyPEM, now: Date())
+        #expect(summary.subjectAlternativeNames == ["DNS:encoder-7", "IP:127.0.0.1", "IP:::1"])
+        #expect(CertificateStore.addressText([0x20, 0x01, 0x0d, 0xb8] + Array(repeating: 0, count: 11) + [7]) == "2001:db8::7")
+    }
+
     @Test func firstStartMakesAP256CertificateForTheHostnameAndLoopbacksWithA0600Key() throws {
         let store = CertificateStore(folder: Self.temporaryFolder())
         defer { Self.remove(store.folder) }
