@@ -1,3 +1,4 @@
+import ApplianceCore
 import Audit
 import Configuration
 import Glibc
@@ -46,50 +47,6 @@ public struct TextTable {
         var out = line(headers) + "\n" + line(widths.map { String(repeating: "-", count: $0) }) + "\n"
         for row in rows { out += line(row) + "\n" }
         return out
-    }
-}
-
-/// Units as an engineer reads them.
-public enum Units {
-    public static func bitrate(_ bitsPerSecond: UInt64) -> String {
-        let value = Double(bitsPerSecond)
-        if value >= 1e9 { return format(value / 1e9, 2) + " Gb/s" }
-        if value >= 1e6 { return format(value / 1e6, 2) + " Mb/s" }
-        if value >= 1e3 { return format(value / 1e3, 1) + " kb/s" }
-        return "\(bitsPerSecond) b/s"
-    }
-
-    public static func bytes(_ count: Int) -> String {
-        let value = Double(count)
-        if count >= 1 << 30 { return format(value / Double(1 << 30), 1) + " GiB" }
-        if count >= 1 << 20 { return format(value / Double(1 << 20), 1) + " MiB" }
-        if count >= 1 << 10 { return format(value / Double(1 << 10), 1) + " KiB" }
-        return "\(count) B"
-    }
-
-    /// `3d 04:05:06`, `04:05:06`.
-    public static func duration(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded(.down))
-        let days = total / 86400, hours = total / 3600 % 24, minutes = total / 60 % 60, secs = total % 60
-        let clock = two(hours) + ":" + two(minutes) + ":" + two(secs)
-        return days > 0 ? "\(days)d \(clock)" : clock
-    }
-
-    static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-
-    public static func format(_ value: Double, _ decimals: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        var text = "\(rounded)"
-        if let dot = text.firstIndex(of: ".") {
-            let fraction = text[text.index(after: dot)...]
-            if fraction.count < decimals { text += String(repeating: "0", count: decimals - fraction.count) }
-            if decimals == 0 { text = String(text[..<dot]) }
-        } else if decimals > 0 {
-            text += "." + String(repeating: "0", count: decimals)
-        }
-        return text
     }
 }
 
@@ -142,7 +99,7 @@ enum Render {
             ("Encapsulation", s.encapsulation), ("SSRC", s.ssrc.map { "0x" + String($0, radix: 16) } ?? "-"),
             ("Rate now", Units.bitrate(s.currentBitrate)), ("Rate average", Units.bitrate(s.averageBitrate)),
             ("Source rate", Units.bitrate(s.sourceBitrate)), ("Datagrams", String(s.datagrams)), ("Bytes", Units.bytes(Int(clamping: s.bytes))),
-            ("PCR interval", Units.format(s.pcrIntervalMilliseconds, 1) + " ms"), ("PCR jitter", Units.format(s.pcrJitterMicroseconds, 1) + " µs"),
+            ("PCR interval", Units.milliseconds(s.pcrIntervalMilliseconds)), ("PCR jitter", Units.microseconds(s.pcrJitterMicroseconds)),
             ("Pacing error", "p50 \(s.pacingErrorP50Microseconds.map { "\($0) µs" } ?? "-"), p99 \(s.pacingErrorP99Microseconds.map { "\($0) µs" } ?? "-"), max \(s.pacingErrorMaxMicroseconds) µs"),
             ("MDI (DF:MLR)", s.mdi), ("Loops", String(s.loopCount)), ("Restarts", String(s.restarts)),
             ("Source losses", String(s.sourceLosses)), ("PCR jumps", String(s.pcrJumps)), ("Send errors", String(s.sendErrors)),

@@ -1,3 +1,5 @@
+import ApplianceCore
+
 /// Renders process statuses as NX-OS `show processes` does: aligned columns,
 /// readable on an 80-column terminal.
 public enum ProcessTable {
@@ -32,25 +34,11 @@ public enum ProcessTable {
     }
 
     /// `3d 04:05:06`, or `04:05:06` under a day.
-    public static func uptime(_ seconds: Double) -> String {
-        let total = Int(seconds)
-        let clock = "\(pad(total / 3600 % 24)):\(pad(total / 60 % 60)):\(pad(total % 60))"
-        return total >= 86_400 ? "\(total / 86_400)d \(clock)" : clock
-    }
+    /// `1d 02:03:04`, `00:05:00` (`Units.duration`).
+    public static func uptime(_ seconds: Double) -> String { Units.duration(seconds) }
 
-    /// `10.2 MiB`, `512 KiB`.
-    public static func bytes(_ count: Int) -> String {
-        if count >= 1 << 30 { return tenths(Double(count) / Double(1 << 30)) + " GiB" }
-        if count >= 1 << 20 { return tenths(Double(count) / Double(1 << 20)) + " MiB" }
-        return "\(count >> 10) KiB"
-    }
-
-    private static func tenths(_ value: Double) -> String {
-        let scaled = Int((value * 10).rounded())
-        return "\(scaled / 10).\(scaled % 10)"
-    }
-
-    private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    /// `10.2 MiB`, `512.0 KiB` (`Units.bytes`).
+    public static func bytes(_ count: Int) -> String { Units.bytes(count) }
 }
 
 extension String {

@@ -1,3 +1,4 @@
+import ApplianceCore
 import Configuration
 import Sessmgr
 import Supervisor
@@ -215,17 +216,9 @@ public enum HTMLPage {
         """)
     }
 
-    static func bytes(_ count: Int) -> String {
-        count >= 1 << 30 ? "\(count >> 30).\(((count % (1 << 30)) * 10) >> 30) GiB"
-            : count >= 1 << 20 ? "\(count >> 20).\(((count % (1 << 20)) * 10) >> 20) MiB" : "\(count >> 10) KiB"
-    }
+    static func bytes(_ count: Int) -> String { Units.bytes(count) }
 
-    static func bitrate(_ bits: UInt64) -> String {
-        bits >= 1_000_000 ? "\(bits / 1_000_000).\(bits % 1_000_000 / 100_000) Mbit/s" : "\(bits / 1000) kbit/s"
-    }
+    static func bitrate(_ bits: UInt64) -> String { Units.bitrate(bits) }
 
-    static func duration(_ seconds: Double) -> String {
-        let total = Int(seconds)
-        return total >= 86_400 ? "\(total / 86_400) d \(total % 86_400 / 3600) h" : "\(total / 3600) h \(total % 3600 / 60) min"
-    }
+    static func duration(_ seconds: Double) -> String { Units.duration(seconds) }
 }

@@ -15,6 +15,7 @@ public enum StaticAssets {
     /// Polls the API every 2 s and writes values with textContent only
     /// (never innerHTML), so nothing a daemon reports can become markup.
     /// Start and stop send the CSRF token from the page's meta tag.
+    // The script's bytes, bitrate and duration mirror ApplianceCore's Units.
     static let appJS = #"""
     "use strict";
     (function () {
@@ -24,9 +25,10 @@ public enum StaticAssets {
       var csrf = meta.getAttribute("content");
 
       function text(id, value) { var e = document.getElementById(id); if (e) { e.textContent = value; } }
-      function bytes(n) { return n >= 1073741824 ? (n / 1073741824).toFixed(1) + " GiB" : (n / 1048576).toFixed(1) + " MiB"; }
-      function bitrate(b) { return b >= 1000000 ? (b / 1000000).toFixed(1) + " Mbit/s" : Math.floor(b / 1000) + " kbit/s"; }
-      function duration(s) { s = Math.floor(s); return s >= 86400 ? Math.floor(s / 86400) + " d " + Math.floor(s % 86400 / 3600) + " h" : Math.floor(s / 3600) + " h " + Math.floor(s % 3600 / 60) + " min"; }
+      function bytes(n) { return n >= 1073741824 ? (n / 1073741824).toFixed(1) + " GiB" : n >= 1048576 ? (n / 1048576).toFixed(1) + " MiB" : n >= 1024 ? (n / 1024).toFixed(1) + " KiB" : n + " B"; }
+      function bitrate(b) { return b >= 1e9 ? (b / 1e9).toFixed(2) + " Gbit/s" : b >= 1e6 ? (b / 1e6).toFixed(2) + " Mbit/s" : b >= 1e3 ? (b / 1e3).toFixed(1) + " kbit/s" : b + " bit/s"; }
+      function two(n) { return n < 10 ? "0" + n : String(n); }
+      function duration(s) { s = Math.floor(s); var clock = two(Math.floor(s / 3600) % 24) + ":" + two(Math.floor(s / 60) % 60) + ":" + two(s % 60); return s >= 86400 ? Math.floor(s / 86400) + "d " + clock : clock; }
       function problem(message) { var p = document.getElementById("problems"); if (p) { p.textContent = message; } }
 
       function get(path) {
@@ -93,7 +95,7 @@ public enum StaticAssets {
       var name = canvas.getAttribute("data-stream");
       var samples = [];
       function text(id, value) { var e = document.getElementById(id); if (e) { e.textContent = value; } }
-      function bitrate(b) { return b >= 1000000 ? (b / 1000000).toFixed(1) + " Mbit/s" : Math.floor(b / 1000) + " kbit/s"; }
+      function bitrate(b) { return b >= 1e9 ? (b / 1e9).toFixed(2) + " Gbit/s" : b >= 1e6 ? (b / 1e6).toFixed(2) + " Mbit/s" : b >= 1e3 ? (b / 1e3).toFixed(1) + " kbit/s" : b + " bit/s"; }
       function draw() {
         var g = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
         g.clearRect(0, 0, w, h);

@@ -1,3 +1,4 @@
+import ApplianceCore
 import Configuration
 import Sessmgr
 
@@ -70,16 +71,16 @@ extension HTMLPage {
                 ("Destination", "stream-destination", s.destination),
                 ("Encapsulation", "stream-encapsulation", s.encapsulation),
                 ("Datagrams", "stream-datagrams", String(s.datagrams)),
-                ("Bytes", "stream-bytes", String(s.bytes)),
+                ("Bytes", "stream-bytes", Units.bytes(Int(clamping: s.bytes))),
                 ("MDI (DF:MLR)", "stream-mdi", s.mdi),
-                ("MDI delay factor", "stream-mdi-df", "\(s.mdiDelayFactorMilliseconds) ms"),
-                ("MDI media loss rate", "stream-mdi-mlr", "\(s.mdiMediaLossRate)"),
+                ("MDI delay factor", "stream-mdi-df", Units.milliseconds(s.mdiDelayFactorMilliseconds)),
+                ("MDI media loss rate", "stream-mdi-mlr", Units.format(s.mdiMediaLossRate, 2) + " packets/s"),
                 ("Pacing error p50", "stream-pacing-p50", s.pacingErrorP50Microseconds.map { "\($0) µs" } ?? "-"),
                 ("Pacing error p99", "stream-pacing-p99", s.pacingErrorP99Microseconds.map { "\($0) µs" } ?? "-"),
                 ("Pacing error max", "stream-pacing-max", "\(s.pacingErrorMaxMicroseconds) µs"),
                 ("PCR bitrate", "stream-pcr-bitrate", bitrate(s.sourceBitrate)),
-                ("PCR interval", "stream-pcr-interval", "\(s.pcrIntervalMilliseconds) ms"),
-                ("PCR jitter", "stream-pcr-jitter", "\(s.pcrJitterMicroseconds) µs"),
+                ("PCR interval", "stream-pcr-interval", Units.milliseconds(s.pcrIntervalMilliseconds)),
+                ("PCR jitter", "stream-pcr-jitter", Units.microseconds(s.pcrJitterMicroseconds)),
                 ("PCR jumps", "stream-pcr-jumps", String(s.pcrJumps)),
                 ("Source losses", "stream-source-losses", String(s.sourceLosses)),
                 ("Restarts", "stream-restarts", String(s.restarts)),

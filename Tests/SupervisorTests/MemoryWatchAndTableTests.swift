@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func byteSizesUseBinaryUnits() {
-        #expect(ProcessTable.bytes(512 << 10) == "512 KiB")
+        #expect(ProcessTable.bytes(512 << 10) == "512.0 KiB")
         #expect(ProcessTable.bytes(3 << 30) == "3.0 GiB")
     }
 }

@@ -1,6 +1,7 @@
 import ApplianceCore
 import Crypto
 import HTTPTypes
+import Supervisor
 import Testing
 @testable import WebInterface
 
@@ -77,14 +78,20 @@ import Testing
         #expect(page.contains("<script src=\"/static/app.js\" defer></script>"))
     }
 
-    @Test func dashboardFiguresAreRoundedForPeople() {
+    /// The web pages, the CLI and procmon's table write figures the same way
+    /// (`Units`): the stream page reads `17.97 ms`, not `17.973593333333337 ms`.
+    @Test func figuresAreRoundedForPeopleTheSameWayEverywhere() {
         #expect(HTMLPage.bytes(25 * 1024 * 1024 + 512 * 1024) == "25.5 MiB")
         #expect(HTMLPage.bytes(3 << 30) == "3.0 GiB")
-        #expect(HTMLPage.bytes(2048) == "2 KiB")
-        #expect(HTMLPage.bitrate(4_250_000) == "4.2 Mbit/s")
-        #expect(HTMLPage.bitrate(96_000) == "96 kbit/s")
-        #expect(HTMLPage.duration(90_061) == "1 d 1 h")
-        #expect(HTMLPage.duration(3_725) == "1 h 2 min")
+        #expect(HTMLPage.bytes(2048) == "2.0 KiB")
+        #expect(HTMLPage.bitrate(4_250_000) == "4.25 Mbit/s")
+        #expect(HTMLPage.bitrate(96_000) == "96.0 kbit/s")
+        #expect(HTMLPage.bitrate(800) == "800 bit/s")
+        #expect(HTMLPage.duration(90_061) == "1d 01:01:01")
+        #expect(HTMLPage.duration(3_725) == "01:02:05")
+        #expect(HTMLPage.duration(90_061) == ProcessTable.uptime(90_061) && HTMLPage.bytes(2048) == ProcessTable.bytes(2048))
+        #expect(Units.milliseconds(17.973593333333337) == "17.97 ms" && Units.microseconds(412.46) == "412.5 µs")
+        #expect(Units.milliseconds(3) == "3.00 ms" && Units.format(0.004, 2) == "0.00")
     }
 
     @Test func hostStatusParsesProcFiles() {

@@ -30,7 +30,7 @@ import tempfile
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -74,8 +74,10 @@ def url(path):
 
 
 def wait(condition, what, timeout=15):
+    # A form's answer reloads the page it was on: an element read just
+    # before the reload goes stale, which means "not yet", not a failure.
     try:
-        return WebDriverWait(DRIVER, timeout).until(condition)
+        return WebDriverWait(DRIVER, timeout, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(condition)
     except TimeoutException:
         fail(f"timed out after {timeout} s waiting for {what}")
 
