@@ -69,4 +69,18 @@ import Testing
         _ = editor.feed([bytes[1]])
         #expect(editor.text == "é")
     }
+
+    /// A paste holding a command and what it reads: the editor stops at the
+    /// submitted line and leaves the rest (never echoed by it) to the command,
+    /// or, given back, to the next lines.
+    @Test func feedingStopsAtASubmittedLineAndKeepsTheRest() {
+        var editor = LineEditor(prompt: "# ")
+        #expect(feed(&editor, "certificate install\r-----BEGIN CERTIFICATE-----\rMIIB\r") == [.submit("certificate install")])
+        #expect(!String(decoding: editor.output, as: UTF8.self).contains("BEGIN"), "the rest is not echoed as typed")
+        #expect(editor.takePending() == Array("-----BEGIN CERTIFICATE-----\rMIIB\r".utf8))
+        #expect(editor.takePending().isEmpty)
+        #expect(feed(&editor, "show a\rshow b\r") == [.submit("show a")])
+        #expect(editor.feed([]) == [.submit("show b")], "given back, the next line is read as before")
+    }
 }
+

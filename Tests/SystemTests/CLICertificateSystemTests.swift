@@ -111,4 +111,37 @@ import Testing
         #expect(try webd.callBlocking(WebdMethod.CurrentCertificate.self, .init(session: session)).subject.contains("leaf"), "an operator reads it")
         #expect(try Credentials.presentedFingerprint() == (try Self.fingerprint(harness.root + "/leaf.crt")))
     }
+
+    /// On the interactive terminal (tmux): the command and the pair pasted
+    /// at once, as a terminal sends a paste; the certificate's lines are
+    /// shown, the key's are not; webd serves the pair; the CLI goes on.
+    @Test func aPairPastedOnTheInteractiveTerminalIsInstalledWithTheKeyNotShown() throws {
+        let harness = try Web.start()
+        defer { harness.stop() }
+        let pair = try Credentials.makePair(harness.root, "pasted-encoder")
+        let session = "cli-certificate-\(UInt32.random(in: 0...UInt32.max))"
+        _ = try run("/usr/bin/tmux", ["new-session", "-d", "-s", session, "-x", "160", "-y", "60",
+                                      "\(ProcmonHarness.binDirectory)/cli --root \(harness.root) --account admin"])
+        defer { _ = try? run("/usr/bin/tmux", ["kill-session", "-t", session]) }
+        func screen() -> String { (try? run("/usr/bin/tmux", ["capture-pane", "-p", "-S", "-300", "-t", session]).output) ?? "" }
+        harness.waitUntil("the prompt", timeout: .seconds(20)) { screen().contains("Signed in as admin") }
+
+        let pasteFile = harness.root + "/interactive-paste.txt"
+        try ("certificate install\n" + pair.certificate + pair.key).write(toFile: pasteFile, atomically: true, encoding: .utf8)
+        _ = try run("/usr/bin/tmux", ["load-buffer", "-b", session, pasteFile])
+        _ = try run("/usr/bin/tmux", ["paste-buffer", "-b", session, "-t", session])
+        harness.waitUntil("installed", timeout: .seconds(20)) { screen().contains("Installed: new connections") || screen().contains("% ") }
+        let shown = screen()
+        #expect(shown.contains("Installed: new connections"), "\(shown)")
+        let keyLines = pair.key.split(separator: "\n").filter { !$0.hasPrefix("-----") }
+        #expect(!keyLines.isEmpty && keyLines.allSatisfy { !shown.contains($0) }, "no line of the key is on the screen:\n\(shown)")
+        #expect(shown.contains("(the key's \(keyLines.count + 1) lines are not shown)"), "\(shown)")
+        let certificateLine = try #require(pair.certificate.split(separator: "\n").dropFirst().first)
+        #expect(shown.contains(certificateLine), "the certificate's lines are shown")
+        let expected = try Self.fingerprint(harness.root + "/pasted-encoder.crt")
+        #expect(try Credentials.presentedFingerprint() == expected)
+
+        _ = try run("/usr/bin/tmux", ["send-keys", "-t", session, "show certificate", "Enter"])
+        harness.waitUntil("the CLI goes on after the paste") { screen().components(separatedBy: expected).count >= 3 }
+    }
 }
