@@ -364,21 +364,27 @@ public actor Supervisor {
     /// service whose manifest gives `realtime-priority` (its pid, and its
     /// uid when procmon drops privileges), and `thread` one of that
     /// process's own threads; it then runs under SCHED_FIFO at that priority
-    /// (SCHED_RESET_ON_FORK: nothing it starts inherits it). Refusals and
-    /// grants are logged, not audited: they change no security setting.
+    /// (SCHED_RESET_ON_FORK: nothing it starts inherits it). Grants are
+    /// logged; refusals are audited.
     public func grantRealtime(thread: Int32, to caller: PeerCredentials) throws(ControlError) -> RealtimeThreadMethod.Result {
+        // A refusal is audited: a process asked for real-time scheduling it
+        // may not have (not a service with realtime-priority, or another's thread).
+        func refuse(_ reason: String) -> ControlError {
+            audit.record(AuditEvent("realtime-thread-refused", severity: .warning,
+                                    facts: [("thread", String(thread)), ("by-uid", String(caller.uid)), ("by-pid", String(caller.pid)), ("reason", reason)],
+                                    message: "procmon refused SCHED_FIFO for thread \(thread) asked by pid \(caller.pid): \(reason)"))
+            return ControlError(.permissionDenied, reason)
+        }
         guard let (name, service) = services.first(where: { $0.value.machine.state.pid == caller.pid }) else {
-            throw ControlError(.permissionDenied, "pid \(caller.pid) is not a service procmon runs")
+            throw refuse("pid \(caller.pid) is not a service procmon runs")
         }
         let priority = service.definition.realtimePriority
-        guard priority > 0 else {
-            throw ControlError(.permissionDenied, "service \(name) has no realtime-priority in the manifest")
-        }
+        guard priority > 0 else { throw refuse("service \(name) has no realtime-priority in the manifest") }
         if let identity = service.identity, identity.uid != caller.uid {
-            throw ControlError(.permissionDenied, "uid \(caller.uid) is not service \(name)'s")
+            throw refuse("uid \(caller.uid) is not service \(name)'s")
         }
         guard thread > 0, Self.threadGroup(of: thread) == caller.pid else {
-            throw ControlError(.permissionDenied, "thread \(thread) is not one of \(name)'s (pid \(caller.pid))")
+            throw refuse("thread \(thread) is not one of \(name)'s (pid \(caller.pid))")
         }
         let result = appliance_set_realtime(thread, Int32(priority))
         guard result == 0 else {

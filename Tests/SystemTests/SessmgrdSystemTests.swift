@@ -240,7 +240,8 @@ import Testing
     /// and only it, runs under SCHED_FIFO 10, which procmon gave it on
     /// request (status and log say so). procmon refuses the same request
     /// from a process that is not the service, even for sessmgrd's own
-    /// thread; configd, without the key, has neither limit nor such thread.
+    /// thread, and audits it; configd, without the key, has neither limit
+    /// nor such thread.
     @Test(.enabled(if: getuid() == 0, "procmon needs CAP_SYS_NICE"))
     func theSendingThreadAloneRunsUnderSCHEDFIFOGivenByProcmon() async throws {
         let file = try TestMedia.make(in: Self.mediaFolder())
@@ -271,6 +272,7 @@ import Testing
             await #expect(throws: ControlError.self) { _ = try await procmon.call(RealtimeThreadMethod.self, .init(thread: thread)) }
         }
         #expect(Self.threadPolicies(pid).filter { $0.policy != 0 }.count == 1)
+        harness.waitUntil("both refusals audited") { harness.audit.events(kind: "realtime-thread-refused").count >= 2 }
         let configd = try #require(harness.running("configd")?.pid)
         #expect(Self.threadPolicies(configd).allSatisfy { $0.policy == 0 })
         #expect(try limit(configd, "Max realtime timeout").first == "unlimited")
