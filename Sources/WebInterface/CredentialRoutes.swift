@@ -8,12 +8,20 @@ import Configuration
 import HTTPTypes
 import Hummingbird
 import NIOSSL
+import Synchronization
 
 /// Puts an admin's certificate in service: checked, written (the old pair
 /// kept), and switched to for every new connection without a restart.
 public struct CertificateInstaller: Sendable {
     let store: CertificateStore
     let identity: ServerTLSIdentity
+    /// One install at a time (the API, the form and the CLI may race): the
+    /// pair on disk and the context in service come from the same install.
+    let serial = InstallSerial()
+
+    final class InstallSerial: Sendable {
+        let lock = Mutex(())
+    }
 
     public init(store: CertificateStore, identity: ServerTLSIdentity) {
         self.store = store
@@ -37,6 +45,10 @@ public struct CertificateInstaller: Sendable {
     /// Checks the pair, builds its TLS context, writes it, then switches.
     /// Nothing changes if any step fails.
     func install(certificatePEM: String, keyPEM: String) throws(WebError) -> CertificateStore.Summary {
+        try serial.lock.withLock { _ throws(WebError) in try installAlone(certificatePEM: certificatePEM, keyPEM: keyPEM) }
+    }
+
+    private func installAlone(certificatePEM: String, keyPEM: String) throws(WebError) -> CertificateStore.Summary {
         let summary: CertificateStore.Summary
         do throws(CertificateStore.StoreError) {
             summary = try CertificateStore.check(certificatePEM: certificatePEM, keyPEM: keyPEM, now: Date())
