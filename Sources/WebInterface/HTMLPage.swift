@@ -99,12 +99,34 @@ public enum HTMLPage {
             case .system: "System"
             }
         }
+
+        /// The configuration section a role must read for the page to show
+        /// anything; nil: every role (the dashboard).
+        public var section: Section? {
+            switch self {
+            case .dashboard: nil
+            case .streams: .streams
+            case .accounts: .accounts
+            case .policy: .policy
+            case .snmp: .snmp
+            case .audit: .audit
+            case .system: .system
+            }
+        }
+
+        /// Whether the bar shows this page to `role` (a page it could only
+        /// be refused is not offered; an unknown role sees every link, and
+        /// the pages themselves still decide).
+        public func offered(to role: String) -> Bool {
+            guard let section, let role = Role(word: role) else { return true }
+            return role.may(.read(section))
+        }
     }
 
     /// The bar on top of every signed-in page: host name, navigation
     /// (`nav-...` ids), who is signed in and the sign-out button.
     static func header(hostname: String, account: String, role: String, csrf: String, current: NavigationItem?) -> String {
-        let links = NavigationItem.allCases.map { item in
+        let links = NavigationItem.allCases.filter { $0.offered(to: role) }.map { item in
             "<a id=\"nav-\(item.rawValue)\" href=\"\(item.path)\"\(item == current ? " aria-current=\"page\"" : "")>\(item.title)</a>"
         }.joined(separator: " ")
         return """

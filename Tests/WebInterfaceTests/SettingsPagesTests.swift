@@ -148,4 +148,17 @@ import Testing
         let down = HTMLPage.audit(Self.frame, view)
         #expect(down.contains("auditd is not answering") && down.contains(#"id="audit-destination-add""#))
     }
+
+    /// The bar offers only the pages the role may read: a viewer is not
+    /// shown links that would answer 403 (accounts, policy, SNMP, audit), an
+    /// operator not the accounts; an admin sees all seven.
+    @Test func theNavigationOffersOnlyThePagesTheRoleMayRead() {
+        func links(_ role: String) -> [String] {
+            let page = HTMLPage.stream(HTMLPage.Frame(hostname: "enc", account: "ann", role: role, csrf: "t"), name: "cam1", status: nil, config: nil, problem: "x")
+            return HTMLPage.NavigationItem.allCases.map(\.rawValue).filter { page.contains("id=\"nav-\($0)\"") }
+        }
+        #expect(links("admin") == ["dashboard", "streams", "accounts", "policy", "snmp", "audit", "system"])
+        #expect(links("operator") == ["dashboard", "streams", "policy", "snmp", "audit", "system"])
+        #expect(links("viewer") == ["dashboard", "streams", "system"])
+    }
 }
