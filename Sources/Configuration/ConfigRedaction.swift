@@ -55,12 +55,41 @@ public enum ConfigRedaction {
     public static func secrets(in line: String) -> [String] {
         let words = Self.words(line)
         var found: [String] = []
-        for (index, word) in words.enumerated() where index + 1 < words.count && secretKeywords.contains(word.text) {
+        for (index, word) in words.enumerated() where index + 1 < words.count && looksLikeSecretKeyword(word.text) {
             let value = words[index + 1]
             if !value.raw.isEmpty { found.append(value.raw) }
             if value.text != value.raw && !value.text.isEmpty { found.append(value.text) }
         }
         return found
+    }
+
+    /// A secret keyword, or what a slip of the keyboard makes of one: within
+    /// two edits of one (`auth-ky`, `priv_key`, `pasword-hash`), or any word
+    /// starting `password` (`account bob password Secret-1`, which the
+    /// language refuses, must not put the password in the audit trail).
+    /// Withholding a word too many costs the record little; one too few
+    /// costs a secret.
+    static func looksLikeSecretKeyword(_ word: String) -> Bool {
+        let lowered = String(word.unicodeScalars.prefix(32)).lowercased()
+        if secretKeywords.contains(lowered) || lowered.hasPrefix("password") || lowered.hasPrefix("passwd") { return true }
+        return secretKeywords.contains { editDistance(lowered, $0, atMost: 2) <= 2 }
+    }
+
+    /// Levenshtein distance of `a` and `b` by Unicode scalar, or `limit + 1`
+    /// as soon as it must exceed `limit`.
+    static func editDistance(_ a: String, _ b: String, atMost limit: Int) -> Int {
+        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+        guard abs(x.count - y.count) <= limit else { return limit + 1 }
+        var previous = Array(0...y.count)
+        for i in 1...max(x.count, 1) where !x.isEmpty {
+            var current = [i] + Array(repeating: 0, count: y.count)
+            for j in 1...max(y.count, 1) where !y.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            if current.min()! > limit { return limit + 1 }
+            previous = current
+        }
+        return previous[y.count]
     }
 
     /// Blank-separated words: `raw` as written (without the enclosing

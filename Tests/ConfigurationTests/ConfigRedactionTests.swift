@@ -24,6 +24,21 @@ import Testing
         #expect(ConfigRedaction.redacted(line: "snmp user x\" auth-key \(Self.authKey) priv-key").contains("<redacted>"))
     }
 
+    /// A misspelt secret keyword (a line the language refuses) still keeps
+    /// its value out of the audit trail; the words the language uses beside
+    /// them (`auth`, `priv`, their algorithms, names) are kept.
+    @Test func aMisspeltSecretKeywordStillWithholdsTheNextWord() {
+        #expect(ConfigRedaction.redacted(line: "snmp user nms auth sha-256 auth-ky \(Self.authKey) priv aes-128 privkey \(Self.privKey)")
+                == "snmp user nms auth sha-256 auth-ky <redacted> priv aes-128 privkey <redacted>")
+        #expect(ConfigRedaction.redacted(line: "account bob password Correct-Horse-9") == "account bob password <redacted>")
+        #expect(ConfigRedaction.redacted(line: "account bob Pasword-Hash \"$scrypt$x\"") == "account bob Pasword-Hash \"<redacted>\"")
+        for kept in ["stream cam1 ttl 8 tos 184", "snmp user nms role viewer auth sha-256 priv aes-128", "hostname auth-key", "account bob role operator"] {
+            #expect(ConfigRedaction.redacted(line: kept) == kept)
+        }
+        #expect(ConfigRedaction.editDistance("auth-ky", "auth-key", atMost: 2) == 1)
+        #expect(ConfigRedaction.editDistance("priv", "priv-key", atMost: 2) == 3)
+    }
+
     /// The secret keywords are exactly the words the renderer writes only
     /// when secrets are disclosed, and every rendered secret is redacted.
     @Test func theSecretKeywordsAreTheWordsTheRendererWithholds() {
