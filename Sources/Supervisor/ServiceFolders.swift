@@ -29,6 +29,11 @@ public enum ServiceFolders {
     /// Those that procmon alone writes: set back to root 0755 at every start.
     static let rootOnlyFolders: Set<String> = ["run/appliance", "var/lib/appliance"]
 
+    /// Files an older appliance left in procmon's folders, removed at start:
+    /// `var/lib/appliance/initial-admin-password` (configd now writes it in
+    /// its own folder; the old copy would keep the first password for good).
+    static let leftovers = ["var/lib/appliance": ["initial-admin-password"]]
+
     /// Makes the appliance's own folders (procmon, at start).
     public static func prepareTree(paths: AppliancePaths) throws(FolderError) {
         for folder in applianceFolders {
@@ -37,6 +42,8 @@ public enum ServiceFolders {
             if rootOnlyFolders.contains(folder) && geteuid() == 0 {
                 try set(fd, folder, under: paths.root, uid: 0, gid: 0, mode: 0o755)
             }
+            // Through the folder's descriptor: a link is removed, never followed.
+            for name in leftovers[folder] ?? [] { _ = unlinkat(fd, name, 0) }
         }
     }
 

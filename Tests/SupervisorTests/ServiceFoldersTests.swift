@@ -108,6 +108,28 @@ struct ServiceFoldersTests {
         #expect(after.uid == 0 && after.gid == 0 && after.mode == 0o755)
     }
 
+    /// The first password an older appliance wrote beside the services'
+    /// folders is removed at procmon's start (a link there is removed, its
+    /// target kept); configd's own copy in its folder is left alone.
+    @Test func theOldInitialPasswordFileIsRemovedAndConfigdsOwnKept() throws {
+        let tree = try Tree()
+        let old = tree.root + "/var/lib/appliance/initial-admin-password"
+        #expect(FileManager.default.createFile(atPath: old, contents: Data("Old-First-Password-1\n".utf8)))
+        try FileManager.default.createDirectory(atPath: tree.root + "/var/lib/appliance/configd", withIntermediateDirectories: true)
+        let own = tree.root + "/var/lib/appliance/configd/initial-admin-password"
+        #expect(FileManager.default.createFile(atPath: own, contents: Data("New-First-Password-2\n".utf8)))
+        try ServiceFolders.prepareTree(paths: tree.paths)
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: own))
+        // A link in its place goes, and what it pointed at stays.
+        let target = tree.outside + "/kept"
+        #expect(FileManager.default.createFile(atPath: target, contents: Data("x".utf8)))
+        #expect(symlink(target, old) == 0)
+        try ServiceFolders.prepareTree(paths: tree.paths)
+        var info = stat()
+        #expect(lstat(old, &info) != 0 && FileManager.default.fileExists(atPath: target))
+    }
+
     /// `run/appliance` planted as a link is refused at procmon's start.
     @Test func aSymlinkInPlaceOfTheRunFolderIsRefused() throws {
         let tree = try Tree()
