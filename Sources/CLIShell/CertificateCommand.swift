@@ -219,20 +219,14 @@ public final class StandardInputPaste: PasteSource {
     public func begin(_ instructions: String) {
         guard isatty(0) != 0 else { return }
         _ = Array(instructions.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-        var current = termios()
-        guard tcgetattr(0, &current) == 0 else { return }
-        var quiet = current
-        quiet.c_lflag &= ~tcflag_t(ECHO | ECHOE | ECHOK | ECHONL)
-        SignalExit.terminalChanged(from: current)
-        if tcsetattr(0, TCSAFLUSH, &quiet) == 0 { saved = current } else { SignalExit.terminalRestored() }
+        saved = Shell.echoOff(keepingNewline: false)
     }
 
     public func line(secret: Bool) -> String? { readLine(strippingNewline: true) }
 
     public func end() {
-        guard var saved else { return }
-        tcsetattr(0, TCSANOW, &saved)
-        SignalExit.terminalRestored()
+        guard let saved else { return }
+        Shell.restoreEcho(saved)
         self.saved = nil
     }
 }

@@ -62,18 +62,35 @@ public enum Shell {
     /// on afterwards, also when a signal ends the CLI meanwhile (SignalExit).
     public static func readSecretLine(prompt: String) -> String? {
         _ = Array(prompt.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-        var saved = termios()
-        guard isatty(0) != 0, tcgetattr(0, &saved) == 0 else { return readLine(strippingNewline: true) }
-        var quiet = saved
-        quiet.c_lflag &= ~tcflag_t(ECHO | ECHOE | ECHOK)
-        quiet.c_lflag |= tcflag_t(ECHONL)  // Enter still moves to the next line.
-        SignalExit.terminalChanged(from: saved)
-        defer {
-            tcsetattr(0, TCSANOW, &saved)
-            SignalExit.terminalRestored()
-        }
-        guard tcsetattr(0, TCSAFLUSH, &quiet) == 0 else { return nil }
+        guard isatty(0) != 0 else { return readLine(strippingNewline: true) }
+        // Enter still moves to the next line.
+        guard let saved = echoOff(keepingNewline: true) else { return nil }
+        defer { restoreEcho(saved) }
         return readLine(strippingNewline: true)
+    }
+
+    /// Turns echo off on standard input (a terminal) and returns the settings
+    /// to restore, nil when they could not be changed; SignalExit restores
+    /// them if a signal ends the CLI meanwhile.
+    static func echoOff(keepingNewline: Bool) -> termios? {
+        var saved = termios()
+        guard tcgetattr(0, &saved) == 0 else { return nil }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO | ECHOE | ECHOK | ECHONL)
+        if keepingNewline { quiet.c_lflag |= tcflag_t(ECHONL) }
+        SignalExit.terminalChanged(from: saved)
+        guard tcsetattr(0, TCSAFLUSH, &quiet) == 0 else {
+            SignalExit.terminalRestored()
+            return nil
+        }
+        return saved
+    }
+
+    /// Puts back what `echoOff` returned.
+    static func restoreEcho(_ saved: termios) {
+        var saved = saved
+        tcsetattr(0, TCSANOW, &saved)
+        SignalExit.terminalRestored()
     }
 
     static func writeError(_ text: String) {
