@@ -43,17 +43,30 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "Supervisor", dependencies: ["ApplianceCore", "CApplianceSystem", "Configuration"]),
+        // Every daemon's control interface: its methods, request and result
+        // types, views and typed clients. The front ends (webd, cli, snmpd) and
+        // procmon link this and the model, never another daemon's library.
+        .target(name: "ApplianceProtocol", dependencies: ["ApplianceCore", "Configuration"]),
+        .target(name: "Supervisor", dependencies: ["ApplianceCore", "ApplianceProtocol", "CApplianceSystem", "Configuration"]),
         .executableTarget(
             name: "procmon",
             dependencies: ["Supervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        // configd's logic: the typed model, its CLI-text language, validation,
-        // accounts and security policy (pure), and the store and service around them.
+        // The configuration model and its language (pure): the typed sections,
+        // the lexer, parser, renderer, validator and redaction. Front ends link it.
         .target(
             name: "Configuration",
             dependencies: [
                 "ApplianceCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // configd proper: the store, accounts and passwords, sessions and API
+        // tokens, who may change what, and the service answering configd.sock.
+        .target(
+            name: "ConfigDaemon",
+            dependencies: [
+                "ApplianceCore", "ApplianceProtocol", "Configuration",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
@@ -69,7 +82,7 @@ let package = Package(
         .target(
             name: "Audit",
             dependencies: [
-                "ApplianceCore", "CApplianceSystem", "Configuration",
+                "ApplianceCore", "ApplianceProtocol", "CApplianceSystem", "Configuration",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -81,14 +94,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "configd",
-            dependencies: ["Configuration", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ConfigDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // sessmgrd's pure core: MPEG-TS parsing and rewriting, PCR pacing,
         // RTP/RTCP and the stream checkpoint. No I/O, no dependencies.
         .target(name: "Streaming"),
         // sessmgrd's I/O shell around Streaming: sources, paced sending,
         // the session manager, checkpoints, tc shaping, the control socket.
-        .target(name: "Sessmgr", dependencies: ["ApplianceCore", "CApplianceSystem", "Configuration", "Streaming"]),
+        .target(name: "Sessmgr", dependencies: ["ApplianceCore", "ApplianceProtocol", "CApplianceSystem", "Configuration", "Streaming"]),
         .executableTarget(
             name: "sessmgrd",
             dependencies: ["Sessmgr", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -105,7 +118,7 @@ let package = Package(
         ),
         // snmpd's I/O: the UDP socket, engine persistence, the MIBs read from
         // the kernel and procmon, sets through configd, notifications.
-        .target(name: "SNMPAgent", dependencies: ["ApplianceCore", "Configuration", "SNMP", "Supervisor"]),
+        .target(name: "SNMPAgent", dependencies: ["ApplianceCore", "ApplianceProtocol", "Configuration", "SNMP"]),
         .executableTarget(
             name: "snmpd",
             dependencies: ["SNMPAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -115,7 +128,7 @@ let package = Package(
         .target(
             name: "WebInterface",
             dependencies: [
-                "ApplianceCore", "Configuration", "Sessmgr", "Supervisor", "Audit", "SNMP",
+                "ApplianceCore", "ApplianceProtocol", "Configuration", "SNMP",
                 .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -131,23 +144,23 @@ let package = Package(
         ),
         // Shared by the test targets only (the seeded generator of the randomised tests).
         // The CLI: grammar, completion, help, renderers; sshd starts it per session.
-        .target(name: "CLIShell", dependencies: ["ApplianceCore", "Configuration", "Sessmgr", "Supervisor", "Audit", "SNMP"]),
+        .target(name: "CLIShell", dependencies: ["ApplianceCore", "ApplianceProtocol", "Configuration", "SNMP"]),
         .executableTarget(name: "cli", dependencies: ["CLIShell"]),
         .executableTarget(name: "appliance-sshd", dependencies: ["CLIShell"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "CLIShellTests", dependencies: ["CLIShell", "TestSupport"]),
+        .testTarget(name: "CLIShellTests", dependencies: ["CLIShell", "ApplianceProtocol", "TestSupport"]),
         .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore", "TestSupport"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "TestSupport"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "TestSupport"]),
-        .testTarget(name: "AuditTests", dependencies: ["Audit", "TestSupport"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "ApplianceProtocol", "TestSupport"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "ConfigDaemon", "ApplianceProtocol", "TestSupport"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "ApplianceProtocol", "TestSupport"]),
         .testTarget(name: "StreamingTests", dependencies: ["Streaming", "TestSupport"]),
         .testTarget(name: "SNMPTests", dependencies: ["SNMP", "Configuration", "TestSupport"]),
-        .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "SNMP", "Configuration", "Supervisor", "TestSupport"]),
-        .testTarget(name: "SessmgrTests", dependencies: ["Sessmgr", "Streaming", "Configuration", "TestSupport"]),
+        .testTarget(name: "SNMPAgentTests", dependencies: ["SNMPAgent", "SNMP", "Configuration", "ApplianceProtocol", "TestSupport"]),
+        .testTarget(name: "SessmgrTests", dependencies: ["Sessmgr", "Streaming", "Configuration", "ApplianceProtocol", "TestSupport"]),
         .testTarget(
             name: "WebInterfaceTests",
             dependencies: [
-                "WebInterface", "ApplianceCore", "TestSupport",
+                "WebInterface", "ApplianceCore", "ApplianceProtocol", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
                 .product(name: "Hummingbird", package: "hummingbird", moduleAliases: ["Configuration": "SwiftConfiguration"]),
                 .product(name: "X509", package: "swift-certificates"),
@@ -158,7 +171,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "Supervisor", "Configuration", "Audit", "SNMP", "SNMPAgent", "Sessmgr", "Streaming", "CLIShell"]),
+        .testTarget(name: "SystemTests", dependencies: ["ApplianceCore", "ApplianceProtocol", "Supervisor", "Configuration", "ConfigDaemon", "Audit", "SNMP", "SNMPAgent", "Sessmgr", "Streaming", "CLIShell"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import ApplianceProtocol
 import ApplianceCore
 import CApplianceSystem
 import Glibc
@@ -15,19 +16,7 @@ import Synchronization
 /// disk), events wait in memory, the newest kept up to `memoryBound`, and
 /// every failure is logged and counted.
 public final class AuditIntake: Sendable {
-    public struct Counters: Codable, Sendable, Equatable {
-        public var accepted = 0
-        public var malformed = 0
-        public var oversized = 0
-        public var forged = 0
-        public var batches = 0
-        /// Waiting in memory for the journal to take them.
-        public var pending = 0
-        /// Lost because memory held `memoryBound` events already (oldest first).
-        public var droppedFromMemory = 0
-        public var journalFailures = 0
-        public var lastJournalError: String?
-    }
+    public typealias Counters = AuditIntakeCounters
 
     public static let batchLimit = 512
     public let memoryBound: Int

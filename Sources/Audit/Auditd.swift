@@ -1,3 +1,4 @@
+import ApplianceProtocol
 import ApplianceCore
 import Configuration
 import Foundation
@@ -104,7 +105,7 @@ public enum Auditd {
             // needs an admin's session (the CLI of an ssh login).
             if !readers.permits(caller) || parameters.session != nil {
                 guard parameters.session != nil else { throw ControlError(.permissionDenied, "reading the audit log needs an admin's session") }
-                _ = try await ConfigdSessionCheck.authorize(caller, session: parameters.session, roles: ["admin"], paths: paths, what: "reading the audit log")
+                _ = try await ConfigdMethod.SessionCheck.authorize(caller, session: parameters.session, roles: [.admin], paths: paths, what: "reading the audit log")
             }
             return query(journal, parameters)
         }

@@ -1,3 +1,4 @@
+import ApplianceProtocol
 import ApplianceCore
 import CApplianceSystem
 import Configuration
@@ -8,32 +9,6 @@ import NIOPosix
 import NIOSSL
 import NIOTLS
 
-/// One destination's state, as `auditd status` shows it.
-public struct DestinationStatus: Codable, Sendable, Equatable {
-    /// `host:port`.
-    public var destination: String
-    /// `connecting`, `connected`, `waiting` (backing off after a failure) or `stopped`.
-    public var state: String
-    /// Why the last attempt or connection failed, and when (µs since the epoch).
-    public var lastError: String?
-    public var lastErrorMicros: Int64?
-    /// Events in the journal the collector has not confirmably received.
-    public var backlog: UInt64
-    /// The newest event known delivered (acknowledged by the collector's TCP
-    /// and past the grace period); the next connection starts after it.
-    public var confirmedSequence: UInt64
-    /// Frames written, resends included.
-    public var sent: UInt64
-    /// Frames written again after a connection broke (duplicates at the collector, at most).
-    public var resent: UInt64
-    /// Events retention removed before this destination got them.
-    public var lostToRetention: UInt64
-    public var connections: Int
-    /// The SHA-256 fingerprint of the collector's certificate on the current connection.
-    public var peerCertificate: String?
-    /// Seconds until the next attempt, while waiting.
-    public var retryInSeconds: Double?
-}
 
 /// Where a forwarder resumes: persisted per destination so a restarted
 /// auditd resends from the last confirmed event, never from the start.

@@ -4,11 +4,9 @@ import FoundationEssentials
 import Foundation
 #endif
 import ApplianceCore
-import Audit
+import ApplianceProtocol
 import Configuration
 import Glibc
-import Sessmgr
-import Supervisor
 
 /// Who the CLI acts for: a configd session (an account signed in over ssh),
 /// or the local console administrator (root, or the user owning a

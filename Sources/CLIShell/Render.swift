@@ -1,9 +1,7 @@
 import ApplianceCore
-import Audit
+import ApplianceProtocol
 import Configuration
 import Glibc
-import Sessmgr
-import Supervisor
 
 /// Aligned tables with units, for an 80-column terminal.
 public struct TextTable {

@@ -1,6 +1,11 @@
 /// A person's login. Accounts are configd-internal: no daemon ever reads them,
 /// and no password hash leaves configd.
 public struct Account: Codable, Equatable, Sendable {
+    /// The OS group of the users procmon makes for appliance accounts (the
+    /// ssh logins); a caller whose primary group it is speaks for the
+    /// account of the same name.
+    public static let osGroup = "appliance-accounts"
+
     /// The login name (`ConfigName.rule`).
     public var name: String
     /// 16 lowercase hex digits, random, given by configd to every account

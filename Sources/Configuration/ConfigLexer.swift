@@ -1,22 +1,22 @@
 /// One word of a configuration line.
-struct ConfigToken: Equatable, Sendable {
+package struct ConfigToken: Equatable, Sendable {
     /// The word, with quotes removed and escapes resolved.
-    var text: String
+    package var text: String
     /// 1-based column (Unicode scalars) where the word (or its opening quote) starts.
-    var column: Int
+    package var column: Int
     /// Whether it was written in double quotes.
-    var quoted: Bool
+    package var quoted: Bool
 }
 
 /// Splits one line into words: runs of non-blank characters, or double-quoted
 /// strings with the escapes `\"`, `\\` and `\n`. Spaces and tabs separate
 /// words. A line whose first non-blank character is `!` is a comment.
-enum ConfigLexer {
+package enum ConfigLexer {
     /// The longest line read (a 4 KiB banner fully escaped fits).
     static let maximumLineLength = 16384
 
     /// The words of `line` (empty for a blank or comment line).
-    static func tokens(of line: ArraySlice<Unicode.Scalar>, lineNumber: Int) throws(ConfigSyntaxError) -> [ConfigToken] {
+    package static func tokens(of line: ArraySlice<Unicode.Scalar>, lineNumber: Int) throws(ConfigSyntaxError) -> [ConfigToken] {
         let scalars = Array(line)
         guard scalars.count <= maximumLineLength else {
             throw ConfigSyntaxError(line: lineNumber, column: maximumLineLength + 1,

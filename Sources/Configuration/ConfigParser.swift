@@ -131,7 +131,7 @@ public enum ConfigParser {
     static let expectedCommand = "a command (" + commands.joined(separator: ", ") + ")"
 
     /// Splits on LF, dropping one CR before it.
-    static func lines(of text: String) -> [ArraySlice<Unicode.Scalar>] {
+    package static func lines(of text: String) -> [ArraySlice<Unicode.Scalar>] {
         let scalars = Array(text.unicodeScalars)
         var lines: [ArraySlice<Unicode.Scalar>] = []
         var start = 0

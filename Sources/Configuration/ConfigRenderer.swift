@@ -26,7 +26,7 @@ public enum ConfigRenderer {
     }
 
     /// The command lines, grouped by section in rendering order.
-    static func lines(_ config: ApplianceConfig, sections: Set<Section>, secrets: SecretDisclosure) -> [[String]] {
+    package static func lines(_ config: ApplianceConfig, sections: Set<Section>, secrets: SecretDisclosure) -> [[String]] {
         var groups: [[String]] = []
         if sections.contains(.system) { groups.append(system(config.system)) }
         if sections.contains(.policy) { groups.append(policy(config.policy)) }

@@ -27,7 +27,7 @@ public struct ConfigSyntaxError: Error, Equatable, Sendable, CustomStringConvert
 
     /// Shows control characters as `\u{..}` and cuts long words, so a hostile
     /// line cannot garble the terminal or the log that shows the error.
-    static func printable(_ text: String) -> String {
+    package static func printable(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars.prefix(60) {
             switch scalar {

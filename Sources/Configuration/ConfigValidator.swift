@@ -45,7 +45,7 @@ public struct ConfigValidator: Sendable {
         return found
     }
 
-    static func isUsableAdmin(_ account: Account) -> Bool {
+    package static func isUsableAdmin(_ account: Account) -> Bool {
         account.role == .admin && !account.locked && (account.passwordHash != nil || !account.sshKeys.isEmpty)
     }
 

@@ -1,7 +1,7 @@
 import Configuration
 import Glibc
 import SNMP
-import Supervisor
+import ApplianceProtocol
 
 /// OIDs of the appliance's own MIB (`rootfs/usr/share/snmp/mibs/APPLIANCE-MIB.txt`),
 /// under the documentation enterprise 32473 (RFC 5612).

@@ -1,3 +1,4 @@
+import ApplianceProtocol
 import Configuration
 import Glibc
 import SNMP

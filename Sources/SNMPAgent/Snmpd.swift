@@ -3,7 +3,7 @@ import Configuration
 import Glibc
 import Logging
 import SNMP
-import Supervisor
+import ApplianceProtocol
 import Synchronization
 
 /// snmpd's service: the agent socket (passed by procmon as `agent`, UDP 161

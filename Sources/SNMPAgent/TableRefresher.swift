@@ -1,7 +1,7 @@
 import ApplianceCore
 import Configuration
 import SNMP
-import Supervisor
+import ApplianceProtocol
 import Synchronization
 
 /// Reads what the tables show (interfaces from the kernel, processes from
@@ -133,27 +133,6 @@ public struct StreamLive: Sendable, Equatable {
     public var mdiMediaLossRate: UInt64
 }
 
-/// sessmgrd's `status`, as much of it as the stream table shows. Decoded
-/// here rather than by linking sessmgrd's library into snmpd; unknown fields
-/// are ignored, so sessmgrd may report more.
-enum SessmgrdStatusCall: ControlMethod {
-    struct Parameters: Codable, Sendable {}
-    struct Stream: Codable, Sendable {
-        var name: String
-        var state: String
-        var reason: String?
-        var datagrams: UInt64?
-        var bytes: UInt64?
-        var currentBitrate: UInt64?
-        var mdiDelayFactorMilliseconds: Double?
-        var mdiMediaLossRate: Double?
-    }
-    struct Result: Codable, Sendable {
-        var streams: [Stream]
-    }
-    static let name = "status"
-}
-
 /// Reads stream states and counters from sessmgrd's control socket; nil
 /// when sessmgrd cannot be asked (the rows then say unknown).
 final class StreamStatusReader: Sendable {
@@ -164,14 +143,14 @@ final class StreamStatusReader: Sendable {
     }
 
     func read() async -> [String: StreamLive]? {
-        guard let result = try? await client.call(SessmgrdStatusCall.self, .init()) else { return nil }
+        guard let result = try? await client.call(SessmgrdMethod.Status.self, .init()) else { return nil }
         var streams: [String: StreamLive] = [:]
         for stream in result.streams {
             streams[stream.name] = StreamLive(
-                state: stream.state, reason: stream.reason, datagrams: stream.datagrams ?? 0, bytes: stream.bytes ?? 0,
-                bitrate: stream.currentBitrate ?? 0,
-                mdiDelayFactorMicroseconds: UInt64(max((stream.mdiDelayFactorMilliseconds ?? 0) * 1000, 0).rounded()),
-                mdiMediaLossRate: UInt64(max(stream.mdiMediaLossRate ?? 0, 0).rounded()))
+                state: stream.state, reason: stream.reason, datagrams: stream.datagrams, bytes: stream.bytes,
+                bitrate: stream.currentBitrate,
+                mdiDelayFactorMicroseconds: UInt64(max(stream.mdiDelayFactorMilliseconds * 1000, 0).rounded()),
+                mdiMediaLossRate: UInt64(max(stream.mdiMediaLossRate, 0).rounded()))
         }
         return streams
     }

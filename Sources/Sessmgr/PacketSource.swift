@@ -1,3 +1,4 @@
+import ApplianceProtocol
 import Configuration
 import Glibc
 import Streaming
@@ -11,7 +12,7 @@ protocol PacketSource {
     /// Where the next packet comes from (file: offset and pass).
     var position: (offset: UInt64, loop: UInt64) { get }
     /// Bad input counted so far.
-    var inputCounters: TSResynchronizer.Counters { get }
+    var inputCounters: StreamInputCounters { get }
 }
 
 enum SourceRead: Equatable {
@@ -37,7 +38,7 @@ final class LoadedTSFile: Sendable {
     let continuity: LoopContinuity
     /// The file's mean bitrate, bit/s, from its PCR span.
     let bitrate: UInt64
-    let inputCounters: TSResynchronizer.Counters
+    let inputCounters: StreamInputCounters
 
     /// Reads the open regular file `fd` (`name` for messages) to its end.
     init(fd: Int32, name path: String) throws(SourceFailure) {
@@ -55,7 +56,7 @@ final class LoadedTSFile: Sendable {
             reader.accept(chunk[0..<count], into: &packets)
         }
         reader.finish()
-        inputCounters = reader.counters
+        inputCounters = StreamInputCounters(reader.counters)
         guard !packets.isEmpty else {
             throw SourceFailure(description: "\(path) holds no MPEG-TS packets (no sync found in \(total) bytes)")
         }
@@ -144,7 +145,7 @@ struct FileSource: PacketSource {
     let packetCount: UInt64
     let continuity: LoopContinuity
     var bitrate: UInt64 { file.bitrate }
-    var inputCounters: TSResynchronizer.Counters { file.inputCounters }
+    var inputCounters: StreamInputCounters { file.inputCounters }
 
     /// The file `path` (as configured) names in `media`.
     init(path: String, media: MediaFolder, loops: Bool, startOffset: UInt64 = 0, startLoop: UInt64 = 0) throws(SourceFailure) {
@@ -198,8 +199,8 @@ struct NetworkSource: PacketSource {
 
     var position: (offset: UInt64, loop: UInt64) { (0, 0) }
 
-    var inputCounters: TSResynchronizer.Counters {
-        var counters = TSResynchronizer.Counters()
+    var inputCounters: StreamInputCounters {
+        var counters = StreamInputCounters()
         counters.packets = packets
         counters.invalidPackets = invalidPackets
         return counters

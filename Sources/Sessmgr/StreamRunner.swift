@@ -1,3 +1,4 @@
+import ApplianceProtocol
 import CApplianceSystem
 import Configuration
 import Glibc

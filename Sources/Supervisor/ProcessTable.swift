@@ -1,3 +1,4 @@
+import ApplianceProtocol
 import ApplianceCore
 
 /// Renders process statuses as NX-OS `show processes` does: aligned columns,

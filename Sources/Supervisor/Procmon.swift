@@ -1,3 +1,5 @@
+import ApplianceProtocol
+import Configuration
 import ApplianceCore
 import CApplianceSystem
 import Glibc
@@ -141,7 +143,7 @@ public enum Procmon {
         }
         let paths = supervisor.settings.paths
         routes.register(ProcmonMethod.Log.self, permission: .anyone) { parameters, caller in
-            _ = try await ConfigdSessionCheck.authorize(caller, session: parameters.session, roles: ["admin"], paths: paths, what: "reading a service's log")
+            _ = try await ConfigdMethod.SessionCheck.authorize(caller, session: parameters.session, roles: [.admin], paths: paths, what: "reading a service's log")
             let count = parameters.lines ?? 40
             guard (1...1000).contains(count) else { throw ControlError(.invalidParameters, "lines must be from 1 to 1000") }
             guard await supervisor.processes().contains(where: { $0.name == parameters.service }) else {
@@ -150,7 +152,7 @@ public enum Procmon {
             return ProcmonMethod.LogResult(lines: ServiceLog.lastLines(of: paths.logFile(parameters.service), count: count))
         }
         routes.register(ProcmonMethod.NetworkProcesses.self, permission: .anyone) { parameters, caller in
-            _ = try await ConfigdSessionCheck.authorize(caller, session: parameters.session, roles: ["admin", "operator", "viewer"], paths: paths,
+            _ = try await ConfigdMethod.SessionCheck.authorize(caller, session: parameters.session, roles: Set(Role.allCases), paths: paths,
                                                         what: "the network process report")
             return NetworkSockets.owners()
         }

@@ -1,3 +1,4 @@
+import ApplianceProtocol
 import ApplianceCore
 import Configuration
 import Glibc
@@ -14,7 +15,7 @@ import Logging
 /// made for; procmon changes or removes only users it made for its own root
 /// and never touches another user of the system.
 public enum SSHAccess {
-    public static let group = ConfigService.accountGroup
+    public static let group = Account.osGroup
 
     /// The file sshd's `Banner` names.
     public static func bannerPath(_ paths: AppliancePaths) -> String { paths.runDirectory + "/ssh-banner" }

@@ -1,7 +1,6 @@
 import ApplianceCore
 import Configuration
-import Sessmgr
-import Supervisor
+import ApplianceProtocol
 
 /// The daemons webd asks on a user's behalf, each call bounded by a
 /// deadline and failing with a `WebError` that names the daemon. The user's

@@ -1,5 +1,5 @@
 import ApplianceCore
-import Audit
+import ApplianceProtocol
 import Configuration
 import HTTPTypes
 import Hummingbird

@@ -1,3 +1,5 @@
+import ApplianceProtocol
+import Configuration
 import ApplianceCore
 
 /// The certificate on webd's control socket, for the CLI (`show
@@ -11,7 +13,7 @@ extension CertificateInstaller {
 
     func register(on routes: inout ControlRoutes, paths: AppliancePaths, audit: AuditClient) {
         routes.register(WebdMethod.CurrentCertificate.self, permission: .anyone) { parameters, caller in
-            _ = try await ConfigdSessionCheck.authorize(caller, session: parameters.session, roles: ["admin", "operator", "viewer"], paths: paths,
+            _ = try await ConfigdMethod.SessionCheck.authorize(caller, session: parameters.session, roles: Set(Role.allCases), paths: paths,
                                                         what: "reading the web certificate")
             do throws(WebError) {
                 return try current()
@@ -25,7 +27,7 @@ extension CertificateInstaller {
             var facts: [(name: String, value: String)] = [("channel", channel), ("peer", peer), ("uid", String(caller.uid)), ("pid", String(caller.pid))]
             let account: String
             do throws(ControlError) {
-                account = try await ConfigdSessionCheck.authorize(caller, session: parameters.session, roles: ["admin"], paths: paths,
+                account = try await ConfigdMethod.SessionCheck.authorize(caller, session: parameters.session, roles: [.admin], paths: paths,
                                                                   what: "installing the web certificate")
             } catch {
                 audit.record(AuditEvent("web-certificate-refused", severity: .warning, facts: facts + [("error", error.message)],

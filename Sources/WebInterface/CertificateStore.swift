@@ -1,4 +1,5 @@
 #if canImport(FoundationEssentials)
+import ApplianceProtocol
 import FoundationEssentials
 #else
 import Foundation

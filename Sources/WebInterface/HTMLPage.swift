@@ -1,7 +1,6 @@
 import ApplianceCore
 import Configuration
-import Sessmgr
-import Supervisor
+import ApplianceProtocol
 
 /// The server-rendered pages. No inline script or style (the CSP forbids
 /// both): behaviour lives in `/static/app.js`, looks in `/static/app.css`.

@@ -1,6 +1,6 @@
 import ApplianceCore
 import Configuration
-import Sessmgr
+import ApplianceProtocol
 
 /// The pages `/streams` and `/streams/{name}`. Live values (the bitrate
 /// text and graph) are drawn by app.js from `/api/v1/streams/{name}`.

@@ -1,7 +1,7 @@
 import Configuration
 import HTTPTypes
 import Hummingbird
-import Sessmgr
+import ApplianceProtocol
 
 /// What a change through configd answers: the new revision and its diff.
 struct ChangeView: Encodable {

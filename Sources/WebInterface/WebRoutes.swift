@@ -8,8 +8,7 @@ import Configuration
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Sessmgr
-import Supervisor
+import ApplianceProtocol
 
 /// Who a request comes from once its session cookie checked out with configd.
 public struct SignedIn: Sendable {
@@ -276,7 +275,7 @@ public struct WebRoutes: Sendable {
         // An API token (`Authorization: Bearer apt_…`) is no ambient
         // credential a browser adds by itself, so it needs no CSRF token.
         if let bearer = Self.bearerToken(request) {
-            guard APITokenStore.looksLikeSecret(bearer) else { throw WebError(.unauthorized, "the bearer token is not an API token (apt_…)") }
+            guard APITokenSecret.looksLikeSecret(bearer) else { throw WebError(.unauthorized, "the bearer token is not an API token (apt_…)") }
             let who = try await (forPage ? backends.forPages : backends).session(bearer)
             return SignedIn(token: bearer, account: who.account, role: who.role.rawValue, mustChangePassword: false)
         }

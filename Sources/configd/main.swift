@@ -1,3 +1,4 @@
+import ConfigDaemon
 import ApplianceCore
 import ArgumentParser
 import Configuration

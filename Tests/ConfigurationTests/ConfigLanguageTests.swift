@@ -1,4 +1,6 @@
 #if canImport(FoundationEssentials)
+import ApplianceProtocol
+@testable import ConfigDaemon
 import FoundationEssentials
 #else
 import Foundation

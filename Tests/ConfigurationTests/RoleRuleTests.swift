@@ -1,3 +1,5 @@
+import ApplianceProtocol
+@testable import ConfigDaemon
 import Testing
 @testable import Configuration
 

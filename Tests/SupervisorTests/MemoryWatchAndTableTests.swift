@@ -1,3 +1,4 @@
+import ApplianceProtocol
 import Testing
 @testable import Supervisor
 

@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 import ApplianceCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -480,10 +482,7 @@ public actor ConfigService {
         }
     }
 
-    /// The OS group of the users procmon makes for appliance accounts (the
-    /// ssh logins); a caller whose primary group it is speaks for the
-    /// account of the same name.
-    public static let accountGroup = "appliance-accounts"
+    public static let accountGroup = Account.osGroup
 
     /// A session for an ssh login (sshd checked the key): the account is the
     /// caller's own OS user, or, for root and configd's user, the one named.

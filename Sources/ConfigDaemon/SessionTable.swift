@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 /// A session's bearer token: 32 random octets, written as 64 hex digits
 /// (the web cookie, the CLI's handle). Prints abbreviated so that logs
 /// never hold a usable token.

@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 import ApplianceCore
 import Glibc
 import Logging

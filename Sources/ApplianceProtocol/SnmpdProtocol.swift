@@ -1,3 +1,4 @@
+import Configuration
 import ApplianceCore
 
 /// What snmpd reports of one notification receiver.

@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 /// A rule a new password broke.
 public enum PasswordRuleViolation: Equatable, Sendable, CustomStringConvertible {
     /// Shorter than the policy's minimum.

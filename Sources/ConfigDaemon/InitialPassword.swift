@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 /// The first administrator's password when none is given: 20 characters from
 /// an alphabet without look-alikes (about 115 bits), with every class present.
 enum InitialPassword {

@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 import Crypto
 
 /// One API token of an account, as configd keeps it: never the secret itself,
@@ -34,7 +36,7 @@ public struct APITokenStore: Codable, Sendable, Equatable {
 
     /// Tokens per account, so a runaway script cannot grow the file for ever.
     public static let perAccountLimit = 16
-    public static let prefix = "apt_"
+    public static let prefix = APITokenSecret.prefix
 
     public init() {}
 
@@ -96,18 +98,8 @@ public struct APITokenStore: Codable, Sendable, Equatable {
         return changed
     }
 
-    /// Whether `text` has the shape of an API token secret (not whether it is valid).
-    public static func looksLikeSecret(_ text: String) -> Bool { id(of: text) != nil }
-
-    /// The id of a well-formed secret: `apt_` + 16 hex + `_` + 64 hex.
-    static func id(of secret: String) -> String? {
-        let bytes = Array(secret.utf8)
-        guard bytes.count == prefix.utf8.count + 16 + 1 + 64, secret.hasPrefix(prefix) else { return nil }
-        let id = bytes[4..<20], separator = bytes[20], random = bytes[21...]
-        func isHex(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) }
-        guard separator == UInt8(ascii: "_"), id.allSatisfy(isHex), random.allSatisfy(isHex) else { return nil }
-        return String(decoding: id, as: UTF8.self)
-    }
+    public static func looksLikeSecret(_ text: String) -> Bool { APITokenSecret.looksLikeSecret(text) }
+    static func id(of secret: String) -> String? { APITokenSecret.id(of: secret) }
 
     static func hash(_ secret: String) -> String { Hex.encode(Array(SHA256.hash(data: Array(secret.utf8)))) }
 }

@@ -1,5 +1,5 @@
+import Configuration
 import ApplianceCore
-import Streaming
 
 /// sessmgrd's control methods (`run/appliance/sessmgrd.sock`). Streams are
 /// created, changed and deleted in configd's configuration (`apply`);
@@ -38,12 +38,26 @@ public enum SessmgrdMethod {
         public var source: String
         public var destination: String
         public var autostart: Bool
+
+        public init(name: String, state: String, reason: String? = nil, source: String, destination: String, autostart: Bool) {
+            self.name = name
+            self.state = state
+            self.reason = reason
+            self.source = source
+            self.destination = destination
+            self.autostart = autostart
+        }
     }
 
     public struct ListResult: Codable, Sendable, Equatable {
         public var streams: [Entry]
         /// The configd revision followed; nil before configd answered.
         public var configurationRevision: UInt64?
+
+        public init(streams: [Entry], configurationRevision: UInt64? = nil) {
+            self.streams = streams
+            self.configurationRevision = configurationRevision
+        }
     }
 
     public enum List: ControlMethod {
@@ -60,6 +74,13 @@ public enum SessmgrdMethod {
         /// The SCHED_FIFO priority the sending threads run at (the manifest's
         /// `realtime-priority`); nil: normal scheduling, or none started yet.
         public var pacingPriority: Int?
+
+        public init(streams: [StreamStatus], shapingAvailable: Bool, configurationRevision: UInt64? = nil, pacingPriority: Int? = nil) {
+            self.streams = streams
+            self.shapingAvailable = shapingAvailable
+            self.configurationRevision = configurationRevision
+            self.pacingPriority = pacingPriority
+        }
     }
 
     public enum Status: ControlMethod {
@@ -71,6 +92,11 @@ public enum SessmgrdMethod {
     public struct Started: Codable, Sendable, Equatable {
         public var name: String
         public var state: String
+
+        public init(name: String, state: String) {
+            self.name = name
+            self.state = state
+        }
     }
 
     public enum Start: ControlMethod {
@@ -126,7 +152,7 @@ public struct StreamStatus: Codable, Sendable, Equatable {
     public var mdiDelayFactorMilliseconds: Double = 0
     public var mdiMediaLossRate: Double = 0
     /// Bad input, counted (the stream continues).
-    public var input: TSResynchronizer.Counters = .init()
+    public var input: StreamInputCounters = .init()
     /// PCR jumps (forward, backward, signalled) and packets that came before any PCR or far from one.
     public var pcrJumps: UInt64 = 0
     public var sourceLosses: UInt64 = 0
@@ -148,5 +174,31 @@ public struct StreamStatus: Codable, Sendable, Equatable {
         self.source = source
         self.destination = destination
         self.encapsulation = encapsulation
+    }
+}
+
+/// What a stream's input held, counted (sessmgrd's TS resynchroniser): the
+/// stream continues past each.
+public struct StreamInputCounters: Codable, Sendable, Equatable {
+    /// Packets passed on.
+    public var packets: UInt64 = 0
+    /// Times sync was lost after being held.
+    public var syncLosses: UInt64 = 0
+    /// Bytes skipped while looking for sync.
+    public var skippedBytes: UInt64 = 0
+    /// Packets in sync whose header does not parse: dropped.
+    public var invalidPackets: UInt64 = 0
+    /// Packets with transport_error_indicator set (passed on, counted).
+    public var transportErrors: UInt64 = 0
+    /// Bytes of a last, incomplete packet at the end of the input.
+    public var truncatedBytes: UInt64 = 0
+    public init(packets: UInt64 = 0, syncLosses: UInt64 = 0, skippedBytes: UInt64 = 0, invalidPackets: UInt64 = 0,
+                transportErrors: UInt64 = 0, truncatedBytes: UInt64 = 0) {
+        self.packets = packets
+        self.syncLosses = syncLosses
+        self.skippedBytes = skippedBytes
+        self.invalidPackets = invalidPackets
+        self.transportErrors = transportErrors
+        self.truncatedBytes = truncatedBytes
     }
 }

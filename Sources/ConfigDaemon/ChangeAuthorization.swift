@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 /// Whether an account may apply a change set, decided from its role before
 /// anything is applied (like OpenSSH's monitor: each request checked against
 /// a table; anything unknown is refused).

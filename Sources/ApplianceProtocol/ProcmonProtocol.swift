@@ -1,3 +1,4 @@
+import Configuration
 import ApplianceCore
 
 /// One service as procmon reports it (`processes`, `procmon status`, the
@@ -14,6 +15,19 @@ public struct ProcessStatus: Codable, Sendable, Equatable {
     public var lastExit: String?
     public var failureReason: String?
     public var user: String?
+
+    public init(name: String, state: String, pid: Int32? = nil, startCount: Int, uptimeSeconds: Double? = nil, rssBytes: Int? = nil, memoryLimitBytes: Int? = nil, lastExit: String? = nil, failureReason: String? = nil, user: String? = nil) {
+        self.name = name
+        self.state = state
+        self.pid = pid
+        self.startCount = startCount
+        self.uptimeSeconds = uptimeSeconds
+        self.rssBytes = rssBytes
+        self.memoryLimitBytes = memoryLimitBytes
+        self.lastExit = lastExit
+        self.failureReason = failureReason
+        self.user = user
+    }
 }
 
 public struct ServiceName: Codable, Sendable, Equatable {
@@ -69,6 +83,10 @@ public enum ProcmonMethod {
 
     public struct LogResult: Codable, Sendable, Equatable {
         public var lines: [String]
+
+        public init(lines: [String]) {
+            self.lines = lines
+        }
     }
 
     /// The end of a service's own log (`var/log/NAME.log`). root, procmon's
@@ -111,4 +129,14 @@ public struct SocketOwner: Codable, Sendable, Equatable {
     /// stream or seqpacket socket accepting), UNCONN (a bound Unix datagram
     /// socket).
     public var state: String
+
+    public init(pid: Int32, process: String, user: String, proto: String, local: String, remote: String, state: String) {
+        self.pid = pid
+        self.process = process
+        self.user = user
+        self.proto = proto
+        self.local = local
+        self.remote = remote
+        self.state = state
+    }
 }

@@ -1,3 +1,4 @@
+import Configuration
 import ApplianceCore
 
 /// Where a request comes from, as the front-end that took it says: the
@@ -43,6 +44,12 @@ public enum ConfigdMethod {
         /// The configuration as commands (`show running-config`), secrets withheld.
         public var text: String
         public var config: ApplianceConfig
+
+        public init(revision: UInt64, text: String, config: ApplianceConfig) {
+            self.revision = revision
+            self.text = text
+            self.config = config
+        }
     }
 
     /// The running configuration, or the sections of it the caller may read.
@@ -73,6 +80,11 @@ public enum ConfigdMethod {
         public var revision: UInt64
         /// Sections changed after `after`; empty when the wait ran out.
         public var sections: [Section]
+
+        public init(revision: UInt64, sections: [Section]) {
+            self.revision = revision
+            self.sections = sections
+        }
     }
 
     /// A long poll: how a daemon is told that its section changed.
@@ -101,6 +113,14 @@ public enum ConfigdMethod {
         public var session: String?
         /// What to show the user; never says whether the name or the password was wrong.
         public var message: String
+
+        public init(outcome: String, role: Role? = nil, mustChangePassword: Bool? = nil, session: String? = nil, message: String) {
+            self.outcome = outcome
+            self.role = role
+            self.mustChangePassword = mustChangePassword
+            self.session = session
+            self.message = message
+        }
     }
 
     /// Checks a password and opens a session.
@@ -162,6 +182,11 @@ public enum ConfigdMethod {
         public var revision: UInt64
         /// What changed, as `- old` / `+ new` command lines (secrets withheld).
         public var diff: [String]
+
+        public init(revision: UInt64, diff: [String]) {
+            self.revision = revision
+            self.diff = diff
+        }
     }
 
     /// Applies a change set to the running configuration.
@@ -182,6 +207,10 @@ public enum ConfigdMethod {
 
     public struct Revision: Codable, Sendable, Equatable {
         public var revision: UInt64
+
+        public init(revision: UInt64) {
+            self.revision = revision
+        }
     }
 
     /// `copy running-config startup-config`: atomic, fsync'd.
@@ -201,6 +230,10 @@ public enum ConfigdMethod {
     public struct DiffResult: Codable, Sendable, Equatable {
         /// `- startup` / `+ running` lines; empty when nothing is unsaved.
         public var lines: [String]
+
+        public init(lines: [String]) {
+            self.lines = lines
+        }
     }
 
     /// Running versus startup configuration.
@@ -305,12 +338,24 @@ public enum ConfigdMethod {
         public var label: String
         /// Unix seconds.
         public var created: Int64
+
+        public init(id: String, account: String, label: String, created: Int64) {
+            self.id = id
+            self.account = account
+            self.label = label
+            self.created = created
+        }
     }
 
     public struct APITokenIssued: Codable, Sendable, Equatable {
         public var token: APITokenInfo
         /// `apt_…`: shown this once; configd keeps only its SHA-256.
         public var secret: String
+
+        public init(token: APITokenInfo, secret: String) {
+            self.token = token
+            self.secret = secret
+        }
     }
 
     /// Issues a bearer token for scripts (admin only). Wherever a session
@@ -360,11 +405,39 @@ public enum ConfigdMethod {
         /// Why the startup configuration on disk was refused at the last load, if it was.
         public var startupProblem: String?
         public var refusedRequests: Int
+
+        public init(revision: UInt64, savedRevision: UInt64, unsavedChanges: Bool, sessions: Int, startupProblem: String? = nil, refusedRequests: Int) {
+            self.revision = revision
+            self.savedRevision = savedRevision
+            self.unsavedChanges = unsavedChanges
+            self.sessions = sessions
+            self.startupProblem = startupProblem
+            self.refusedRequests = refusedRequests
+        }
     }
 
     public enum Status: ControlMethod {
         public typealias Parameters = NoValue
         public typealias Result = StatusResult
         public static let name = "status"
+    }
+}
+
+/// The shape of an API token's secret, as clients present it
+/// (`Authorization: Bearer apt_…`): `apt_` + 16 hex (the id) + `_` + 64 hex.
+public enum APITokenSecret {
+    public static let prefix = "apt_"
+
+    /// Whether `text` has the shape of a secret (not whether it is valid).
+    public static func looksLikeSecret(_ text: String) -> Bool { id(of: text) != nil }
+
+    /// The id of a well-formed secret.
+    public static func id(of secret: String) -> String? {
+        let bytes = Array(secret.utf8)
+        guard bytes.count == prefix.utf8.count + 16 + 1 + 64, secret.hasPrefix(prefix) else { return nil }
+        let id = bytes[4..<20], separator = bytes[20], random = bytes[21...]
+        func isHex(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) }
+        guard separator == UInt8(ascii: "_"), id.allSatisfy(isHex), random.allSatisfy(isHex) else { return nil }
+        return String(decoding: id, as: UTF8.self)
     }
 }

@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 import ApplianceCore
 
 /// The startup configuration on disk: `var/lib/appliance/configd/startup-config`

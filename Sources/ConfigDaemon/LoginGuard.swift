@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 /// When a login attempt happens, on both clocks: the wall clock for password
 /// expiry (a date), the monotonic clock for failure windows and delays (a
 /// duration, which setting the clock must not shorten or stretch).

@@ -1,3 +1,5 @@
+import ApplianceCore
+import Configuration
 /// webd's control methods (`run/appliance/webd.sock`, mode 0666: each
 /// method checks its caller). Here rather than in webd's library so that the
 /// CLI reaches webd without linking the web server.

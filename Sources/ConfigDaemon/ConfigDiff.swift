@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 /// The difference between two configurations as command lines, the way
 /// `show running-config diff` shows running against startup: lines only in
 /// the old one are removed (`-`), lines only in the new one added (`+`),

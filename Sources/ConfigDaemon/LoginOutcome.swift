@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 /// The answer to a login attempt.
 public enum LoginOutcome: Equatable, Sendable {
     /// Logged in with `role`; when `mustChangePassword`, the session may do

@@ -1,3 +1,5 @@
+import Configuration
+import ApplianceProtocol
 /// A reading of a monotonic clock, in nanoseconds from an arbitrary origin
 /// (configd takes it from `ContinuousClock`, i.e. CLOCK_BOOTTIME, as the
 /// time elapsed since it started). Setting the wall clock does not move it,
