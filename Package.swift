@@ -150,6 +150,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CLIShellTests", dependencies: ["CLIShell", "ApplianceProtocol", "TestSupport"]),
         .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore", "TestSupport"]),
+        .testTarget(name: "ApplianceProtocolTests", dependencies: ["ApplianceProtocol", "ApplianceCore", "Configuration", "TestSupport"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "ApplianceProtocol", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "ConfigDaemon", "ApplianceProtocol", "TestSupport"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "ApplianceProtocol", "TestSupport"]),

@@ -99,18 +99,15 @@ public enum Auditd {
         }
 
         var routes = ControlRoutes()
-        let readers = ControlPermission.privileged(or: getpwnam("appliance-web").map { [$0.pointee.pw_uid] } ?? [], named: "appliance-web")
-        routes.register(AuditdMethod.Query.self, permission: .anyone, timeout: .seconds(30)) { parameters, caller in
+        let table = AuditdAccess.table, resolver = CallerResolver(), sessions = CallerResolver.configdSessions(paths: paths)
+        routes.register(AuditdMethod.Query.self, table: table, resolver: resolver, timeout: .seconds(30)) { parameters, caller in
             // root, auditd's user and webd read it directly; anyone else
             // needs an admin's session (the CLI of an ssh login).
-            if !readers.permits(caller) || parameters.session != nil {
-                guard parameters.session != nil else { throw ControlError(.permissionDenied, "reading the audit log needs an admin's session") }
-                _ = try await ConfigdMethod.SessionCheck.authorize(caller, session: parameters.session, roles: [.admin], paths: paths, what: "reading the audit log")
-            }
+            _ = try await resolver.authorize(AuditdMethod.Query.name, in: table, caller: caller, session: parameters.session, verify: sessions)
             return query(journal, parameters)
         }
         let disk = DiskWatch(folder: state, reserveBytes: UInt64(settings.diskReserveMiB) << 20)
-        routes.register(AuditdMethod.Status.self, permission: .anyone) { _, _ in
+        routes.register(AuditdMethod.Status.self, table: table, resolver: resolver) { _, _ in
             let retention = effectiveRetention(followed.current?.audit.retention, settings)
             return AuditdMethod.StatusResult(intake: intake.counters, firstSequence: journal.firstSequence, nextSequence: journal.nextSequence,
                                              journalBytes: journal.totalBytes, segments: journal.segmentCount, recoveredTornBytes: journal.recoveredTornBytes,

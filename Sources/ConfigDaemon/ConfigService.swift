@@ -22,6 +22,8 @@ public actor ConfigService {
         var origin: RequestOrigin
         var caller: PeerCredentials
         var session: SessionToken?
+        /// root or configd's own user, without a session: the table's privileged column.
+        var console = false
 
         var auditFacts: [(name: String, value: String)] {
             [("account", account), ("role", role.rawValue), ("channel", origin.channel), ("peer", origin.peer),
@@ -39,7 +41,7 @@ public actor ConfigService {
     private let store: ConfigStore
     private let audit: AuditClient
     private let logger: Logger
-    private let directory: CallerDirectory
+    private let directory: CallerResolver
     private let hasher: PasswordHasher
     private var running: ApplianceConfig
     private var startup: ApplianceConfig
@@ -60,7 +62,7 @@ public actor ConfigService {
     /// password from `initialAdminPassword`, else a random one written once,
     /// mode 0600, to `var/lib/appliance/configd/initial-admin-password`.
     public init(paths: AppliancePaths, startupConfigPath: String? = nil, audit: AuditClient, logger: Logger, hasher: PasswordHasher = PasswordHasher(),
-                directory: CallerDirectory = CallerDirectory(), initialAdminPassword: String?) throws {
+                directory: CallerResolver = CallerResolver(), initialAdminPassword: String?) throws {
         let store = startupConfigPath.map(ConfigStore.init(startupPath:)) ?? ConfigStore(folder: paths.stateDirectory("configd"))
         store.removeStaleTemporaries()
         var config = ApplianceConfig()
@@ -168,7 +170,18 @@ public actor ConfigService {
             throw ControlError(.permissionDenied, "this request needs a session (sign in first)")
         }
         let name = getpwuid(caller.uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(caller.uid)"
-        return Principal(account: "console:\(name)", role: .admin, origin: origin ?? .console, caller: caller, session: nil)
+        return Principal(account: "console:\(name)", role: .admin, origin: origin ?? .console, caller: caller, session: nil, console: true)
+    }
+
+    /// Checks `who` against configd's table (ConfigdAccess) for `method`;
+    /// a refusal is audited as `event` and says what would be needed.
+    private func permit(_ method: String, _ who: Principal, refusal event: String) throws(ControlError) {
+        let rule = ConfigdAccess.table.rule(method)
+        guard !(who.console ? rule.grant(.privileged) : rule.grant(who.role)).permits else { return }
+        let roles = Role.allCases.filter { rule.grant($0).permits }.map(\.rawValue).joined(separator: " or ")
+        let reason = "\(rule.what) needs the role \(roles); \(who.account) is \(who.role == .operator ? "an" : "a") \(who.role.rawValue)"
+        refuse(who, event, reason)
+        throw ControlError(.permissionDenied, reason)
     }
 
     /// The commands an SNMP SetRequest may become: sysName, sysContact, sysLocation.
@@ -272,6 +285,8 @@ public actor ConfigService {
         } else {
             try principal(session: parameters.session, origin: parameters.origin, caller: caller)
         }
+        // An SNMP Set's rule is snmpd's column: its user's role is checked line by line below.
+        if parameters.snmpUser == nil { try permit(ConfigdMethod.Apply.name, who, refusal: "config-change-refused") }
         guard !parameters.commands.isEmpty, parameters.commands.count <= 10_000 else {
             throw ControlError(.invalidParameters, "a change set holds 1 to 10000 commands")
         }
@@ -353,10 +368,7 @@ public actor ConfigService {
 
     public func save(_ parameters: ConfigdMethod.ActorParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.Revision {
         let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
-        guard who.role == .admin || who.role == .operator else {
-            refuse(who, "config-save-refused", "a viewer may not save the configuration")
-            throw ControlError(.permissionDenied, "a viewer may not save the configuration")
-        }
+        try permit(ConfigdMethod.Save.name, who, refusal: "config-save-refused")
         do {
             try store.save(running)
         } catch {
@@ -374,10 +386,7 @@ public actor ConfigService {
 
     public func revert(_ parameters: ConfigdMethod.ActorParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.Revision {
         let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
-        guard who.role == .admin else {
-            refuse(who, "config-revert-refused", "only an admin may revert the running configuration")
-            throw ControlError(.permissionDenied, "only an admin may revert the running configuration")
-        }
+        try permit(ConfigdMethod.Revert.name, who, refusal: "config-revert-refused")
         let diff = ConfigDiff(from: running, to: startup)
         commit(startup)
         audit.record(AuditEvent("config-revert", facts: who.auditFacts + [("revision", String(revision)), ("change", diff.description)],
@@ -387,6 +396,7 @@ public actor ConfigService {
 
     public func diff(_ parameters: ConfigdMethod.ActorParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.DiffResult {
         let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
+        try permit(ConfigdMethod.Diff.name, who, refusal: "config-diff-refused")
         // Only the sections the role may read (the others compare equal at factory defaults).
         let diff = ConfigDiff(from: startup.view(for: who.role), to: running.view(for: who.role))
         return ConfigdMethod.DiffResult(lines: diff.description.isEmpty ? [] : diff.description.split(separator: "\n").map(String.init))
@@ -573,7 +583,7 @@ public actor ConfigService {
     /// answer once and never again.
     public func createAPIToken(_ parameters: ConfigdMethod.APITokenCreateParameters, caller: PeerCredentials) throws(ControlError) -> ConfigdMethod.APITokenIssued {
         let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
-        guard who.role == .admin else { throw ControlError(.permissionDenied, "only an admin may create API tokens") }
+        try permit(ConfigdMethod.APITokenCreate.name, who, refusal: "api-token-refused")
         guard let account = running.accounts.first(where: { $0.name == parameters.account }), let accountID = account.id else {
             throw ControlError(.invalidParameters, "no account \(parameters.account)")
         }
@@ -597,13 +607,14 @@ public actor ConfigService {
     /// The API tokens (admin: all; anyone else: their own), without secrets or hashes.
     public func listAPITokens(_ parameters: ConfigdMethod.APITokenListParameters, caller: PeerCredentials) throws(ControlError) -> [ConfigdMethod.APITokenInfo] {
         let who = try principal(session: parameters.session, origin: nil, caller: caller)
+        try permit(ConfigdMethod.APITokenList.name, who, refusal: "api-token-refused")
         return apiTokens.tokens.filter { who.role == .admin || $0.account == who.account }.map(Self.listed)
     }
 
     /// Revokes an API token (admin only); it stops working at once.
     public func revokeAPIToken(_ parameters: ConfigdMethod.APITokenRevokeParameters, caller: PeerCredentials) throws(ControlError) {
         let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller)
-        guard who.role == .admin else { throw ControlError(.permissionDenied, "only an admin may revoke API tokens") }
+        try permit(ConfigdMethod.APITokenRevoke.name, who, refusal: "api-token-refused")
         guard let gone = apiTokens.revoke(id: parameters.id) else { throw ControlError(.invalidParameters, "no API token \(parameters.id)") }
         try saveAPITokens()
         audit.record(AuditEvent("api-token-revoked", facts: who.auditFacts + [("token-account", gone.account), ("token-id", gone.id), ("label", gone.label)],
@@ -680,6 +691,7 @@ public actor ConfigService {
     /// Step one of a password change: who, which account, and the hashes to check against.
     public func passwordChangeContext(_ parameters: ConfigdMethod.SetPasswordParameters, caller: PeerCredentials) throws(ControlError) -> (account: Account, policy: SecurityPolicy, ownChange: Bool) {
         let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller, allowMustChange: true)
+        try permit(ConfigdMethod.SetPassword.name, who, refusal: "password-change-refused")
         let target = parameters.account ?? who.account
         guard let account = running.accounts.first(where: { $0.name == target }) else {
             throw ControlError(.invalidParameters, "no account \"\(target.prefix(64))\"")
@@ -712,6 +724,7 @@ public actor ConfigService {
     /// Step two: the new hash, made outside the actor, is recorded.
     public func recordPasswordChange(_ parameters: ConfigdMethod.SetPasswordParameters, newHash: String, caller: PeerCredentials) throws(ControlError) {
         let who = try principal(session: parameters.session, origin: parameters.origin, caller: caller, allowMustChange: true)
+        try permit(ConfigdMethod.SetPassword.name, who, refusal: "password-change-refused")
         let target = parameters.account ?? who.account
         var updated = running
         guard let index = updated.accounts.firstIndex(where: { $0.name == target }) else {

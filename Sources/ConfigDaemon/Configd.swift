@@ -63,14 +63,14 @@ public enum Configd {
 
     static func routes(_ service: ConfigService, hashing: BlockingWorkPool) -> ControlRoutes {
         var routes = ControlRoutes()
-        let frontEnds = frontEndPermission()
-        routes.register(ConfigdMethod.Get.self, permission: .anyone) { parameters, caller in
+        let table = ConfigdAccess.table, resolver = CallerResolver()
+        routes.register(ConfigdMethod.Get.self, table: table, resolver: resolver) { parameters, caller in
             try await service.get(parameters, caller: caller)
         }
-        routes.register(ConfigdMethod.Watch.self, permission: .anyone, timeout: .seconds(30)) { parameters, caller in
+        routes.register(ConfigdMethod.Watch.self, table: table, resolver: resolver, timeout: .seconds(30)) { parameters, caller in
             try await service.watch(parameters, caller: caller)
         }
-        routes.register(ConfigdMethod.Authenticate.self, permission: frontEnds, timeout: .seconds(30)) { parameters, caller in
+        routes.register(ConfigdMethod.Authenticate.self, table: table, resolver: resolver, timeout: .seconds(30)) { parameters, caller in
             guard parameters.name.utf8.count <= 256, parameters.password.utf8.count <= 1024 else {
                 throw ControlError(.invalidParameters, "a name is at most 256 bytes and a password at most 1024")
             }
@@ -79,28 +79,28 @@ public enum Configd {
             let matched = try await hashed(on: hashing) { hasher.verify(password, against: hash) }
             return await service.concludeLogin(parameters, verifiedHash: hash, matched: matched, caller: caller)
         }
-        routes.register(ConfigdMethod.SessionCheck.self, permission: sessionCheckers()) { parameters, caller in
+        routes.register(ConfigdMethod.SessionCheck.self, table: table, resolver: resolver) { parameters, caller in
             try await service.checkSession(parameters.session, caller: caller)
         }
         // Holding the token is the authority to end the session (the CLI of
         // an ssh login runs as the account's own OS user).
-        routes.register(ConfigdMethod.Logout.self, permission: .anyone) { parameters, caller in
+        routes.register(ConfigdMethod.Logout.self, table: table, resolver: resolver) { parameters, caller in
             await service.logout(parameters.session, caller: caller)
             return NoValue()
         }
-        routes.register(ConfigdMethod.Apply.self, permission: .anyone) { parameters, caller in
+        routes.register(ConfigdMethod.Apply.self, table: table, resolver: resolver) { parameters, caller in
             try await service.apply(parameters, caller: caller)
         }
-        routes.register(ConfigdMethod.Save.self, permission: .anyone) { parameters, caller in
+        routes.register(ConfigdMethod.Save.self, table: table, resolver: resolver) { parameters, caller in
             try await service.save(parameters, caller: caller)
         }
-        routes.register(ConfigdMethod.Revert.self, permission: .anyone) { parameters, caller in
+        routes.register(ConfigdMethod.Revert.self, table: table, resolver: resolver) { parameters, caller in
             try await service.revert(parameters, caller: caller)
         }
-        routes.register(ConfigdMethod.Diff.self, permission: .anyone) { parameters, caller in
+        routes.register(ConfigdMethod.Diff.self, table: table, resolver: resolver) { parameters, caller in
             try await service.diff(parameters, caller: caller)
         }
-        routes.register(ConfigdMethod.SetPassword.self, permission: .anyone, timeout: .seconds(30)) { parameters, caller in
+        routes.register(ConfigdMethod.SetPassword.self, table: table, resolver: resolver, timeout: .seconds(30)) { parameters, caller in
             guard parameters.newPassword.utf8.count <= 1024, (parameters.currentPassword?.utf8.count ?? 0) <= 1024 else {
                 throw ControlError(.invalidParameters, "a password is at most 1024 bytes")
             }
@@ -123,26 +123,26 @@ public enum Configd {
             try await service.recordPasswordChange(parameters, newHash: newHash, caller: caller)
             return NoValue()
         }
-        routes.register(ConfigdMethod.OpenSession.self, permission: .anyone) { parameters, caller in
+        routes.register(ConfigdMethod.OpenSession.self, table: table, resolver: resolver) { parameters, caller in
             try await service.openKeySession(parameters, caller: caller)
         }
-        routes.register(ConfigdMethod.KeyOwnerLookup.self, permission: .anyone) { parameters, _ in
+        routes.register(ConfigdMethod.KeyOwnerLookup.self, table: table, resolver: resolver) { parameters, _ in
             guard parameters.keyType.utf8.count <= 64, parameters.keyBase64.utf8.count <= 16384 else {
                 throw ControlError(.invalidParameters, "a key type is at most 64 bytes and a key at most 16 KiB of base64")
             }
             return await service.keyOwner(parameters)
         }
-        routes.register(ConfigdMethod.APITokenCreate.self, permission: .anyone) { parameters, caller in
+        routes.register(ConfigdMethod.APITokenCreate.self, table: table, resolver: resolver) { parameters, caller in
             try await service.createAPIToken(parameters, caller: caller)
         }
-        routes.register(ConfigdMethod.APITokenList.self, permission: .anyone) { parameters, caller in
+        routes.register(ConfigdMethod.APITokenList.self, table: table, resolver: resolver) { parameters, caller in
             try await service.listAPITokens(parameters, caller: caller)
         }
-        routes.register(ConfigdMethod.APITokenRevoke.self, permission: .anyone) { parameters, caller in
+        routes.register(ConfigdMethod.APITokenRevoke.self, table: table, resolver: resolver) { parameters, caller in
             try await service.revokeAPIToken(parameters, caller: caller)
             return NoValue()
         }
-        routes.register(ConfigdMethod.Status.self, permission: .anyone) { _, _ in
+        routes.register(ConfigdMethod.Status.self, table: table, resolver: resolver) { _, _ in
             await service.status()
         }
         return routes
@@ -173,19 +173,5 @@ public enum Configd {
         } catch {
             throw ControlError(.timeout, "the password check was given up before it started (its caller left or waited too long)")
         }
-    }
-
-    /// Who may check a session a user presented: the front-ends, and the
-    /// daemons that authorise a user's request by its role (sessmgrd: start
-    /// and stop need operator). Checking reveals only account and role.
-    static func sessionCheckers() -> ControlPermission {
-        let uids = Set(["appliance-web", "appliance-sessmgr", "appliance-audit"].compactMap { (name: String) -> UInt32? in getpwnam(name)?.pointee.pw_uid })
-        return .privileged(or: uids, named: "appliance-web, appliance-sessmgr, appliance-audit")
-    }
-
-    /// Who may sign users in: root, configd's own user, and webd.
-    static func frontEndPermission() -> ControlPermission {
-        let web = getpwnam("appliance-web").map { Set([$0.pointee.pw_uid]) } ?? []
-        return .privileged(or: web, named: "appliance-web")
     }
 }

@@ -164,7 +164,7 @@ public enum Snmpd {
         }
 
         var routes = ControlRoutes()
-        routes.register(SnmpdMethod.Status.self, permission: .anyone) { _, _ in
+        routes.register(SnmpdMethod.Status.self, table: SnmpdAccess.table, resolver: CallerResolver()) { _, _ in
             let engine = agent.engineSnapshot
             let followed = shared.followed.withLock { $0 }
             var counters: [String: UInt32] = ["snmpInPkts": agent.receivedPackets, "snmpSilentDrops": agent.droppedResponses]

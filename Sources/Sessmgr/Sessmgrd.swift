@@ -76,12 +76,9 @@ public enum Sessmgrd {
         }
         var following = follow()
 
-        let configd = ControlClient(paths: paths, daemon: "configd", timeout: .seconds(5))
-        let authorization = CallerAuthorization(readers: CallerAuthorization.serviceReaders()) { token in
-            try await configd.call(ConfigdMethod.SessionCheck.self, .init(session: token))
-        }
         let server = ControlServer(path: paths.controlSocket("sessmgrd"), inheritedDescriptor: passed?.fd(named: "control"),
-                                   routes: routes(manager, authorization: authorization, shapingAvailable: shaper != nil, audit: audit),
+                                   routes: routes(manager, resolver: CallerResolver(), sessions: CallerResolver.configdSessions(paths: paths),
+                                                  shapingAvailable: shaper != nil, audit: audit),
                                    socketMode: 0o666, logger: logger) { refusal in audit.record(refusal.auditEvent(socket: "sessmgrd")) }
         let serving = server.serveInBackground(logger: logger)
         for await signal in signals.signals {
@@ -106,12 +103,14 @@ public enum Sessmgrd {
         return 0
     }
 
-    static func routes(_ manager: SessionManager, authorization: CallerAuthorization, shapingAvailable: Bool,
+    static func routes(_ manager: SessionManager, resolver: CallerResolver,
+                       sessions: @escaping @Sendable (String) async throws -> ConfigdMethod.SessionInfo, shapingAvailable: Bool,
                        audit: AuditClient) -> ControlRoutes {
         var routes = ControlRoutes()
-        /// Authorizes, and audits a refusal (the caller's uid, the method, why).
-        @Sendable func authorize(_ caller: PeerCredentials, _ session: String?, _ need: CallerAuthorization.Need, _ method: String) async throws -> String {
-            do { return try await authorization.authorize(caller, session: session, for: need) } catch {
+        let table = SessmgrdAccess.table
+        /// Authorizes by the table, and audits a refusal (the caller's uid, the method, why).
+        @Sendable func authorize(_ caller: PeerCredentials, _ session: String?, _ method: String) async throws -> String {
+            do { return try await resolver.authorize(method, in: table, caller: caller, session: session, verify: sessions).actor } catch {
                 if error.code == .permissionDenied {
                     audit.record(AuditEvent("control-refused", severity: .warning,
                                             facts: [("socket", "sessmgrd"), ("uid", String(caller.uid)), ("pid", String(caller.pid)),
@@ -121,19 +120,19 @@ public enum Sessmgrd {
                 throw error
             }
         }
-        routes.register(SessmgrdMethod.List.self, permission: .anyone) { parameters, caller in
-            _ = try await authorize(caller, parameters.session, .read, SessmgrdMethod.List.name)
+        routes.register(SessmgrdMethod.List.self, table: table, resolver: resolver) { parameters, caller in
+            _ = try await authorize(caller, parameters.session, SessmgrdMethod.List.name)
             let entries = manager.list().filter { parameters.name == nil || $0.name == parameters.name }
             return SessmgrdMethod.ListResult(streams: entries, configurationRevision: manager.revision)
         }
-        routes.register(SessmgrdMethod.Status.self, permission: .anyone) { parameters, caller in
-            _ = try await authorize(caller, parameters.session, .read, SessmgrdMethod.Status.name)
+        routes.register(SessmgrdMethod.Status.self, table: table, resolver: resolver) { parameters, caller in
+            _ = try await authorize(caller, parameters.session, SessmgrdMethod.Status.name)
             let priority = StreamRunner.pacingPriority.load(ordering: .relaxed)
             return SessmgrdMethod.StatusResult(streams: manager.status(parameters.name), shapingAvailable: shapingAvailable,
                                                configurationRevision: manager.revision, pacingPriority: priority > 0 ? priority : nil)
         }
-        routes.register(SessmgrdMethod.Start.self, permission: .anyone) { parameters, caller in
-            let who = try await authorize(caller, parameters.session, .control, SessmgrdMethod.Start.name)
+        routes.register(SessmgrdMethod.Start.self, table: table, resolver: resolver) { parameters, caller in
+            let who = try await authorize(caller, parameters.session, SessmgrdMethod.Start.name)
             do {
                 let state = try manager.start(parameters.name)
                 audit.record(AuditEvent("stream-start-request", facts: [("stream", parameters.name), ("by", who), ("uid", String(caller.uid))],
@@ -143,8 +142,8 @@ public enum Sessmgrd {
                 throw ControlError(.invalidParameters, "\(error)")
             }
         }
-        routes.register(SessmgrdMethod.Stop.self, permission: .anyone) { parameters, caller in
-            let who = try await authorize(caller, parameters.session, .control, SessmgrdMethod.Stop.name)
+        routes.register(SessmgrdMethod.Stop.self, table: table, resolver: resolver) { parameters, caller in
+            let who = try await authorize(caller, parameters.session, SessmgrdMethod.Stop.name)
             do {
                 let state = try manager.stop(parameters.name)
                 audit.record(AuditEvent("stream-stop-request", facts: [("stream", parameters.name), ("by", who), ("uid", String(caller.uid))],

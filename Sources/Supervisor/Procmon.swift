@@ -126,24 +126,26 @@ public enum Procmon {
 
     static func routes(_ supervisor: Supervisor) -> ControlRoutes {
         var routes = ControlRoutes()
-        routes.register(ProcmonMethod.Processes.self, permission: .anyone) { _, _ in
+        let table = ProcmonAccess.table, resolver = CallerResolver()
+        let paths = supervisor.settings.paths
+        let sessions = CallerResolver.configdSessions(paths: paths)
+        routes.register(ProcmonMethod.Processes.self, table: table, resolver: resolver) { _, _ in
             await supervisor.processes()
         }
-        routes.register(ProcmonMethod.Start.self, permission: .privileged) { parameters, caller in
+        routes.register(ProcmonMethod.Start.self, table: table, resolver: resolver) { parameters, caller in
             try await supervisor.request(.start, service: parameters.name, by: caller)
         }
-        routes.register(ProcmonMethod.Stop.self, permission: .privileged) { parameters, caller in
+        routes.register(ProcmonMethod.Stop.self, table: table, resolver: resolver) { parameters, caller in
             try await supervisor.request(.stop, service: parameters.name, by: caller)
         }
-        routes.register(ProcmonMethod.Restart.self, permission: .privileged) { parameters, caller in
+        routes.register(ProcmonMethod.Restart.self, table: table, resolver: resolver) { parameters, caller in
             try await supervisor.request(.restart, service: parameters.name, by: caller)
         }
-        routes.register(ProcmonMethod.RealtimeThread.self, permission: .anyone) { parameters, caller in
+        routes.register(ProcmonMethod.RealtimeThread.self, table: table, resolver: resolver) { parameters, caller in
             try await supervisor.grantRealtime(thread: parameters.thread, to: caller)
         }
-        let paths = supervisor.settings.paths
-        routes.register(ProcmonMethod.Log.self, permission: .anyone) { parameters, caller in
-            _ = try await ConfigdMethod.SessionCheck.authorize(caller, session: parameters.session, roles: [.admin], paths: paths, what: "reading a service's log")
+        routes.register(ProcmonMethod.Log.self, table: table, resolver: resolver) { parameters, caller in
+            _ = try await resolver.authorize(ProcmonMethod.Log.name, in: table, caller: caller, session: parameters.session, verify: sessions)
             let count = parameters.lines ?? 40
             guard (1...1000).contains(count) else { throw ControlError(.invalidParameters, "lines must be from 1 to 1000") }
             guard await supervisor.processes().contains(where: { $0.name == parameters.service }) else {
@@ -151,9 +153,9 @@ public enum Procmon {
             }
             return ProcmonMethod.LogResult(lines: ServiceLog.lastLines(of: paths.logFile(parameters.service), count: count))
         }
-        routes.register(ProcmonMethod.NetworkProcesses.self, permission: .anyone) { parameters, caller in
-            _ = try await ConfigdMethod.SessionCheck.authorize(caller, session: parameters.session, roles: Set(Role.allCases), paths: paths,
-                                                        what: "the network process report")
+        routes.register(ProcmonMethod.NetworkProcesses.self, table: table, resolver: resolver) { parameters, caller in
+            _ = try await resolver.authorize(ProcmonMethod.NetworkProcesses.name, in: table, caller: caller, session: parameters.session,
+                                             verify: sessions)
             return NetworkSockets.owners()
         }
         return routes

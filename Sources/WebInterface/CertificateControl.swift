@@ -12,23 +12,24 @@ extension CertificateInstaller {
     static let maximumControlBytes = WebRoutes.maximumCertificateUploadBytes
 
     func register(on routes: inout ControlRoutes, paths: AppliancePaths, audit: AuditClient) {
-        routes.register(WebdMethod.CurrentCertificate.self, permission: .anyone) { parameters, caller in
-            _ = try await ConfigdMethod.SessionCheck.authorize(caller, session: parameters.session, roles: Set(Role.allCases), paths: paths,
-                                                        what: "reading the web certificate")
+        let table = WebdAccess.table, resolver = CallerResolver(), sessions = CallerResolver.configdSessions(paths: paths)
+        routes.register(WebdMethod.CurrentCertificate.self, table: table, resolver: resolver) { parameters, caller in
+            _ = try await resolver.authorize(WebdMethod.CurrentCertificate.name, in: table, caller: caller, session: parameters.session,
+                                             verify: sessions)
             do throws(WebError) {
                 return try current()
             } catch {
                 throw ControlError(.failed, error.message)
             }
         }
-        routes.register(WebdMethod.CertificateInstall.self, permission: .anyone) { parameters, caller in
+        routes.register(WebdMethod.CertificateInstall.self, table: table, resolver: resolver) { parameters, caller in
             let channel = String((parameters.channel ?? "control").prefix(16))
             let peer = String((parameters.peer ?? "").prefix(64))
             var facts: [(name: String, value: String)] = [("channel", channel), ("peer", peer), ("uid", String(caller.uid)), ("pid", String(caller.pid))]
             let account: String
             do throws(ControlError) {
-                account = try await ConfigdMethod.SessionCheck.authorize(caller, session: parameters.session, roles: [.admin], paths: paths,
-                                                                  what: "installing the web certificate")
+                account = try await resolver.authorize(WebdMethod.CertificateInstall.name, in: table, caller: caller, session: parameters.session,
+                                                       verify: sessions).actor
             } catch {
                 audit.record(AuditEvent("web-certificate-refused", severity: .warning, facts: facts + [("error", error.message)],
                                         message: "uid \(caller.uid) could not install a web certificate over \(channel): \(error.message)"))

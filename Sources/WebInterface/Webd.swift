@@ -139,7 +139,7 @@ public enum Webd {
         }
         let httpPort = httpServer.channel.localAddress?.port ?? (80 + settings.portBase)
         var routesForControl = ControlRoutes()
-        routesForControl.register(WebdMethod.Status.self, permission: .anyone) { _, _ in
+        routesForControl.register(WebdMethod.Status.self, table: WebdAccess.table, resolver: CallerResolver()) { _, _ in
             WebdMethod.StatusResult(httpsPort: httpsPort, httpPort: httpPort, hostname: hostname.withLock { $0 },
                                     openConnections: counters.openConnections, maximumConnections: settings.maximumConnections,
                                     counters: counters.snapshot, certificatePath: store.certificatePath)

@@ -7,21 +7,30 @@ import Streaming
 import Testing
 @testable import Sessmgr
 
-/// Who may read and who may start or stop, decided from the caller's uid and
-/// the role of the session configd vouches for.
+/// Who may read and who may start or stop, decided by sessmgrd's table
+/// (SessmgrdAccess) from the caller's uid and the role of the session
+/// configd vouches for.
 @Suite struct CallerAuthorizationTests {
     static let web: UInt32 = 4001
     static let own: UInt32 = 4002
 
-    static func authorization() -> CallerAuthorization {
-        CallerAuthorization(readers: [web], ownUID: own) { token in
-            switch token {
-            case "viewer-token": return ConfigdMethod.SessionInfo(account: "val", role: .viewer, mustChangePassword: false)
-            case "operator-token": return ConfigdMethod.SessionInfo(account: "otto", role: .operator, mustChangePassword: false)
-            default: throw ControlError(.permissionDenied, "the session has expired or is unknown; sign in again")
-            }
+    enum Need { case read, control }
+
+    struct Authorization {
+        let resolver = CallerResolver(ownUID: CallerAuthorizationTests.own, services: [CallerAuthorizationTests.web: .webd])
+        func authorize(_ caller: PeerCredentials, session: String?, for need: Need) async throws(ControlError) -> String {
+            let method = need == .read ? SessmgrdMethod.Status.name : SessmgrdMethod.Start.name
+            return try await resolver.authorize(method, in: SessmgrdAccess.table, caller: caller, session: session) { token in
+                switch token {
+                case "viewer-token": return ConfigdMethod.SessionInfo(account: "val", role: .viewer, mustChangePassword: false)
+                case "operator-token": return ConfigdMethod.SessionInfo(account: "otto", role: .operator, mustChangePassword: false)
+                default: throw ControlError(.permissionDenied, "the session has expired or is unknown; sign in again")
+                }
+            }.actor
         }
     }
+
+    static func authorization() -> Authorization { Authorization() }
 
     static func caller(_ uid: UInt32) -> PeerCredentials { PeerCredentials(pid: 1, uid: uid, gid: uid) }
 

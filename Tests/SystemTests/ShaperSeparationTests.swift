@@ -1,3 +1,5 @@
+import ApplianceProtocol
+import ConfigDaemon
 import ApplianceCore
 import Foundation
 import Glibc
