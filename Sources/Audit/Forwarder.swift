@@ -10,15 +10,6 @@ import NIOSSL
 import NIOTLS
 
 
-/// Where a forwarder resumes: persisted per destination so a restarted
-/// auditd resends from the last confirmed event, never from the start.
-struct ForwardCursor: Codable, Equatable {
-    /// The newest event confirmed delivered.
-    var confirmed: UInt64
-    /// The newest event ever written to the collector (to count resends).
-    var highestSent: UInt64
-}
-
 /// Forwards the journal to one collector over TLS (RFC 5425), following it
 /// from a persisted cursor. Everything it does runs on its event loop.
 ///
@@ -41,15 +32,6 @@ final class Forwarder: @unchecked Sendable {
         var connectTimeoutMilliseconds: Int32 = 10_000
     }
 
-    /// A batch written and not yet confirmed.
-    private struct InFlight {
-        var last: UInt64
-        var count: Int
-        /// Where its ciphertext ends in the connection's byte stream.
-        var cipherEnd: UInt64
-        var ackedAt: NIODeadline?
-    }
-
     private enum State {
         case stopped
         case waiting(Scheduled<Void>, until: NIODeadline)
@@ -62,10 +44,6 @@ final class Forwarder: @unchecked Sendable {
         let fd: Int32
         let counter: CipherCounter
         var handshakeDone = false
-        /// The ciphertext offset the collector's TCP has acknowledged.
-        var acknowledged: UInt64 = 0
-        /// The ciphertext the handshake took; data acknowledged beyond it means the collector took events.
-        var handshakeBytes: UInt64 = .max
         init(channel: Channel, fd: Int32, counter: CipherCounter) {
             self.channel = channel
             self.fd = fd
@@ -84,17 +62,14 @@ final class Forwarder: @unchecked Sendable {
 
     private var state = State.stopped
     private var reader: JournalReader
-    private var cursor: ForwardCursor
-    /// What the cursor file holds; nil when it has not been written yet.
-    private var cursorSaved: ForwardCursor?
-    private var lastCursorWrite = NIODeadline.now()
-    private var inFlight: [InFlight] = []
+    /// In-flight batches, acknowledgements, grace and the cursor.
+    private var window: DeliveryWindow
     private var attempts: UInt64 = 0
     private var backoff: TimeAmount
     private var ticker: RepeatedTask?
     private var wakePending = false
     /// `pump` is running: a writability change inside its flush must not
-    /// start a second one (batches would enter `inFlight` out of order).
+    /// start a second one (batches would enter the window out of order).
     private var pumping = false
     private var pumpAgain = false
     /// The last failure reported as an event; the same failure again is not repeated.
@@ -110,9 +85,10 @@ final class Forwarder: @unchecked Sendable {
         self.report = report
         cursorPath = stateFolder + "/" + Self.fileName(destination) + ".cursor"
         let saved = (try? AtomicFile.read(cursorPath, limit: 4096)).flatMap { $0 }.flatMap { try? JSONDecoder().decode(ForwardCursor.self, from: Data($0)) }
-        cursor = saved ?? ForwardCursor(confirmed: startSequence - 1, highestSent: startSequence - 1)
-        cursorSaved = saved
-        reader = JournalReader(journal: journal, from: cursor.confirmed + 1)
+        let cursor = saved ?? ForwardCursor(confirmed: startSequence - 1, highestSent: startSequence - 1)
+        window = DeliveryWindow(cursor: cursor, saved: saved, grace: UInt64(max(0, tuning.grace.nanoseconds)),
+                                limit: UInt64(tuning.window), now: NIODeadline.now().uptimeNanoseconds)
+        reader = JournalReader(journal: journal, from: window.resumeSequence)
         backoff = tuning.backoffFirst
         do {
             tls = .success(try ForwardTLS(destination: destination))
@@ -170,8 +146,9 @@ final class Forwarder: @unchecked Sendable {
         eventLoop.submit {
             var status = self.status
             let newest = self.journal.nextSequence - 1
-            status.backlog = newest > self.cursor.confirmed ? newest - self.cursor.confirmed : 0
-            status.confirmedSequence = self.cursor.confirmed
+            let confirmed = self.window.cursor.confirmed
+            status.backlog = newest > confirmed ? newest - confirmed : 0
+            status.confirmedSequence = confirmed
             switch self.state {
             case .stopped: status.state = "stopped"
             case .connecting: status.state = "connecting"
@@ -228,6 +205,7 @@ final class Forwarder: @unchecked Sendable {
                     let tlsHandler = try tls.handler(note: note)
                     try channel.pipeline.syncOperations.addHandlers([counter, tlsHandler, ForwarderHandler(forwarder: self)])
                     self.state = .connected(Connection(channel: channel, fd: fd, counter: counter))
+                    self.window.connectionOpened()
                 }
             }
         // No close(fd) on failure: once NIO has made a channel of it, NIO
@@ -254,16 +232,16 @@ final class Forwarder: @unchecked Sendable {
             return
         }
         connection.handshakeDone = true
-        connection.handshakeBytes = connection.counter.enqueued
+        window.handshakeCompleted(bytes: connection.counter.enqueued)
         status.connections += 1
         status.peerCertificate = note.peerFingerprint
         if let previous = reportedFailure {
-            let backlog = journal.nextSequence - 1 - cursor.confirmed
+            let backlog = journal.nextSequence - 1 - window.cursor.confirmed
             report(AuditEvent("forward-restored", facts: [("destination", destination.label), ("backlog", String(backlog))],
-                              message: "forwarding to \(destination.label) restored after: \(previous); sending \(backlog) events from sequence \(cursor.confirmed + 1)"))
+                              message: "forwarding to \(destination.label) restored after: \(previous); sending \(backlog) events from sequence \(window.resumeSequence)"))
             reportedFailure = nil
         }
-        reader.seek(to: cursor.confirmed + 1)
+        reader.seek(to: window.resumeSequence)
         ticker = eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in self.tick() }
         pump()
     }
@@ -273,15 +251,15 @@ final class Forwarder: @unchecked Sendable {
         guard case .connected(let connection) = state, connection.channel === channel else { return }
         ticker?.cancel()
         ticker = nil
-        updateAcknowledgements(connection: nil)
-        inFlight.removeAll()
-        reader.seek(to: cursor.confirmed + 1)
+        // Only the grace rule applies now: the descriptor is no longer asked.
+        let tookData = window.connectionLost(now: NIODeadline.now().uptimeNanoseconds)
+        reader.seek(to: window.resumeSequence)
         state = .stopped
         saveCursor(force: true)
         // A collector that took data on this connection is healthy again:
         // the next attempt comes quickly. One that accepts and then drops
         // every connection without taking anything keeps backing off.
-        if connection.acknowledged > connection.handshakeBytes { backoff = tuning.backoffFirst }
+        if tookData { backoff = tuning.backoffFirst }
         let reason: String
         if let refusal = note.refusal ?? error.flatMap(ForwardTLS.certificateRefusal) {
             failed(refusal, kind: "forward-certificate-refused", severity: .error)
@@ -337,7 +315,7 @@ final class Forwarder: @unchecked Sendable {
         guard case .connected(let connection) = state, connection.handshakeDone, connection.channel.isActive else { return }
         let channel = connection.channel
         var wrote = false
-        while channel.isWritable && connection.counter.enqueued - connection.acknowledged < UInt64(tuning.window) {
+        while channel.isWritable && window.hasRoom(enqueued: connection.counter.enqueued) {
             let (records, skipped) = reader.next(limit: tuning.batchRecords, byteLimit: tuning.batchBytes)
             if let skipped { lostToRetention(skipped) }
             guard let last = records.last else { break }
@@ -346,12 +324,9 @@ final class Forwarder: @unchecked Sendable {
             for record in records { OctetCounting.frame(record.text, into: &bytes) }
             channel.write(channel.allocator.buffer(bytes: bytes), promise: nil)
             channel.flush()  // NIOSSL encrypts on flush: the ciphertext has now passed the counter
-            inFlight.append(InFlight(last: last.sequence, count: records.count, cipherEnd: connection.counter.enqueued))
             status.sent += UInt64(records.count)
-            if records[0].sequence <= cursor.highestSent {
-                status.resent += min(UInt64(records.count), cursor.highestSent - records[0].sequence + 1)
-            }
-            cursor.highestSent = max(cursor.highestSent, last.sequence)
+            status.resent += window.wrote(first: records[0].sequence, last: last.sequence, count: records.count,
+                                          cipherEnd: connection.counter.enqueued)
             wrote = true
         }
         if wrote { updateAcknowledgements(connection: connection) }
@@ -359,7 +334,7 @@ final class Forwarder: @unchecked Sendable {
 
     private func lostToRetention(_ skipped: Range<UInt64>) {
         status.lostToRetention += skipped.upperBound - skipped.lowerBound
-        cursor.confirmed = max(cursor.confirmed, skipped.upperBound - 1)
+        window.skipped(skipped)
         report(AuditEvent("forward-gap", severity: .error,
                           facts: [("destination", destination.label), ("from", String(skipped.lowerBound)), ("to", String(skipped.upperBound - 1))],
                           message: "retention removed events \(skipped.lowerBound)-\(skipped.upperBound - 1) before \(destination.label) received them"))
@@ -372,36 +347,25 @@ final class Forwarder: @unchecked Sendable {
         saveCursor(force: false)
     }
 
-    /// Marks batches the collector's TCP acknowledged (per `SIOCOUTQ`) and
-    /// confirms those acknowledged longer than `grace` ago. With no
-    /// connection (it just broke), only the grace rule applies.
-    private func updateAcknowledgements(connection: Connection?) {
-        let now = NIODeadline.now()
-        if let connection, connection.channel.isActive {
+    /// Reads `SIOCOUTQ` (TIOCOUTQ) while the channel is active, so never on
+    /// a reused descriptor, and lets the window confirm what passed the grace.
+    private func updateAcknowledgements(connection: Connection) {
+        let now = NIODeadline.now().uptimeNanoseconds
+        if connection.channel.isActive {
             var unacknowledged: Int32 = 0
             if ioctl(connection.fd, UInt(TIOCOUTQ), &unacknowledged) == 0 {
-                let written = connection.counter.written
-                let acknowledged = written - min(written, UInt64(max(0, unacknowledged)))
-                connection.acknowledged = acknowledged
-                for index in inFlight.indices where inFlight[index].ackedAt == nil {
-                    guard inFlight[index].cipherEnd <= acknowledged else { break }
-                    inFlight[index].ackedAt = now
-                }
+                window.kernelReported(written: connection.counter.written, unacknowledged: unacknowledged, now: now)
             }
         }
-        while let first = inFlight.first, let acked = first.ackedAt, acked + tuning.grace <= now {
-            cursor.confirmed = max(cursor.confirmed, first.last)
-            inFlight.removeFirst()
-        }
+        window.confirm(now: now)
     }
 
     private func saveCursor(force: Bool) {
-        guard cursor != cursorSaved, force || lastCursorWrite + .seconds(1) <= .now() else { return }
+        guard let cursor = window.cursorToSave(force: force, now: NIODeadline.now().uptimeNanoseconds) else { return }
         guard let bytes = try? JSONEncoder().encode(cursor) else { return }
         do {
             try AtomicFile.write(Array(bytes), to: cursorPath)
-            cursorSaved = cursor
-            lastCursorWrite = .now()
+            window.cursorWritten(cursor, now: NIODeadline.now().uptimeNanoseconds)
         } catch {
             // A stale cursor only means more resends after a restart; say so once.
             if reportedFailure != "\(error)" {

@@ -63,16 +63,9 @@ public enum StreamRunner {
     /// the jitter buffer of network sources.
     static let fileStartDelay: UInt64 = 20_000_000
     static let networkLatency: UInt64 = 150_000_000
-    /// A datagram this late means the thread was held (stopped, starved): the
-    /// schedule is re-anchored instead of bursting to catch up.
-    static let maximumLateness: UInt64 = 100_000_000
-    /// A deadline this far ahead means the clock jumped: re-anchor.
-    static let maximumLead: UInt64 = 2_000_000_000
     /// Packets read ahead at most while waiting for the next PCR (ISO/IEC
     /// 13818-1 allows 100 ms between PCRs; this is seconds of any real stream).
     static let lookaheadLimit = 20_000
-    static let checkpointInterval: UInt64 = 200_000_000
-    static let publishInterval: UInt64 = 100_000_000
 
     /// The SCHED_FIFO priority the last sending thread was given (0: normal scheduling).
     public static let pacingPriority = Atomic<Int>(0)
@@ -191,19 +184,15 @@ public enum StreamRunner {
             var window: [UInt8] = []
             window.reserveCapacity(StreamRunner.lookaheadLimit * TSPacket.size / 8)
             var windowStart: UInt64 = 0  // local index of the window's first packet
-            var schedule: PacingSchedule?
-            var histogram = PacingErrorHistogram()
             var meter = BitrateMeter()
             var mdi = MediaDeliveryIndex(mediaRate: knownBitrate)
             var loss = SourceLossDetector(timeout: 1_000_000_000)
             let started = SenderClock.now()
             _ = loss.received(at: started)
-            var nextPublish = started
-            var nextCheckpoint = started
-            var nextMDI = started + 1_000_000_000
-            var nextRTCP: UInt64 = 0
+            // Every timing decision; this loop only reads the clock, sleeps and sends.
+            var scheduler = DatagramScheduler(startDelay: fileSource != nil ? StreamRunner.fileStartDelay : StreamRunner.networkLatency,
+                                              now: started)
             var averageRTCPSize = 80.0
-            var firstRTCP = true
             var sending = false
             var lastPCR: (index: UInt64, value: UInt64)?
             var pcrIntervalTicks = 0.0
@@ -245,15 +234,12 @@ public enum StreamRunner {
 
             while !channel.isStopRequested {
                 // 1. Fill the window until the next datagram's first packet lies between two PCRs.
-                while !channel.isStopRequested {
-                    let inWindow = window.count / TSPacket.size
-                    let covered = clock.map { $0.observations.count >= 2 && $0.observations.last!.packetIndex >= windowStart } ?? false
-                    if inWindow >= perDatagram && covered { break }
-                    if inWindow >= StreamRunner.lookaheadLimit {
-                        guard let clock, clock.observations.count >= 2 else {
-                            return fail("no PCR in \(StreamRunner.lookaheadLimit) packets: the source cannot be paced")
-                        }
-                        break  // a long gap between PCRs: extrapolate from the last two
+                filling: while !channel.isStopRequested {
+                    switch DatagramScheduler.lookahead(packets: window.count / TSPacket.size, perDatagram: perDatagram, clock: clock,
+                                                       firstPacket: windowStart, limit: StreamRunner.lookaheadLimit) {
+                    case .read: break
+                    case .cut: break filling
+                    case .unpaceable: return fail("no PCR in \(StreamRunner.lookaheadLimit) packets: the source cannot be paced")
                     }
                     let before = window.count
                     let result: SourceRead
@@ -265,7 +251,7 @@ public enum StreamRunner {
                         if count > 0 {
                             observe(from: before, to: window.count, clock: &clock, status: &status, mdi: &mdi)
                             if case .recovered = loss.received(at: now) {
-                                schedule = nil
+                                scheduler.restart()
                                 publish()  // counters agree with the state the report sets
                                 report(.sending)
                             }
@@ -280,13 +266,12 @@ public enum StreamRunner {
                             window.removeAll(keepingCapacity: true)
                             clock = nil
                             lastPCR = nil
-                            schedule = nil
+                            scheduler.restart()
                             windowStart += 1_000_000
                         }
-                        if now >= nextPublish {
+                        if scheduler.publishDue(at: now) {
                             refreshInputCounters(fileSource, networkSource)
                             publish()
-                            nextPublish = now + StreamRunner.publishInterval
                         }
                     case .end:
                         ended = true
@@ -318,26 +303,18 @@ public enum StreamRunner {
                 }
                 // 3. Wait for its moment.
                 var now = SenderClock.now()
-                if schedule == nil {
-                    let delay = fileSource != nil ? StreamRunner.fileStartDelay : StreamRunner.networkLatency
-                    schedule = PacingSchedule(anchorNanoseconds: now + delay, anchorStreamTime: datagram.sendTime)
-                }
-                var deadline = schedule!.deadline(forStreamTime: datagram.sendTime)
-                if now > deadline + StreamRunner.maximumLateness || deadline > now + StreamRunner.maximumLead {
-                    schedule = PacingSchedule(anchorNanoseconds: now, anchorStreamTime: datagram.sendTime)
-                    deadline = now
-                    status.scheduleResets += 1
-                }
-                while deadline > now + 50_000_000 && !channel.isStopRequested {
-                    SenderClock.sleep(until: now + 50_000_000)
+                let due = scheduler.due(streamTime: datagram.sendTime, now: now)
+                if due.reanchored { status.scheduleResets += 1 }
+                while let wake = scheduler.wake(before: due.deadline, now: now), !channel.isStopRequested {
+                    SenderClock.sleep(until: wake)
                     now = SenderClock.now()
                 }
                 if channel.isStopRequested { break }
-                SenderClock.sleep(until: deadline)
+                SenderClock.sleep(until: due.deadline)
                 // 4. Send.
                 if rtp { packetizer.stamp(&datagram) }
                 now = SenderClock.now()
-                histogram.record(lateByNanoseconds: now > deadline ? now - deadline : 0)
+                scheduler.sent(deadline: due.deadline, at: now)
                 if output.send(datagram.bytes) != 0 { status.sendErrors += 1 }
                 status.datagrams += 1
                 status.bytes += UInt64(datagram.bytes.count)
@@ -348,27 +325,24 @@ public enum StreamRunner {
                     report(.sending)
                 }
                 // 5. RTCP sender reports on port+1 (RFC 3550 §6.2, §6.4.1).
-                if let rtcp, now >= nextRTCP {
-                    if nextRTCP != 0 {
+                if let rtcp, let turn = scheduler.rtcpTurn(at: now) {
+                    if case .report(let streamTime) = turn {
                         let report = RTCPSenderReport(
                             ssrc: packetizer.ssrc, ntpTimestamp: NTPTimestamp(unixNanoseconds: SenderClock.realtime()),
-                            rtpTimestamp: packetizer.timestamp(forStreamTime: schedule!.streamTime(atNanoseconds: now)),
+                            rtpTimestamp: packetizer.timestamp(forStreamTime: streamTime),
                             packetCount: packetizer.packetCount, octetCount: packetizer.octetCount)
                         let bytes = RTCPCompoundPacket.senderReport(report, cname: plan.cname)
                         if rtcp.send(bytes) == 0 { status.rtcpSenderReports += 1 }
                         averageRTCPSize = RTCPInterval.updatedAverageSize(averageRTCPSize, packetSize: bytes.count + 28)
                     }
                     let bandwidth = max(status.sourceBitrate, 1_000_000)
-                    nextRTCP = now + RTCPInterval.nanoseconds(sessionBandwidth: bandwidth, averageRTCPSize: averageRTCPSize,
-                                                              initial: firstRTCP, using: &rng)
-                    firstRTCP = false
+                    scheduler.rtcpScheduled(at: now + RTCPInterval.nanoseconds(sessionBandwidth: bandwidth, averageRTCPSize: averageRTCPSize,
+                                                                               initial: turn == .first, using: &rng))
                 }
                 // 6. Checkpoint, status, MDI.
-                if now >= nextCheckpoint {
-                    nextCheckpoint = now + StreamRunner.checkpointInterval
-                    let nextTime = datagram.sendTime &+ ticksPerDatagram
-                    let due = schedule!.deadline(forStreamTime: nextTime)
-                    let wall = SenderClock.realtime() &+ (due > now ? due - now : 0)
+                let nextTime = datagram.sendTime &+ ticksPerDatagram
+                if let lead = scheduler.checkpointDue(at: now, nextStreamTime: nextTime) {
+                    let wall = SenderClock.realtime() &+ lead
                     var offset: UInt64 = 0, loop: UInt64 = 0
                     if let fileSource {
                         let position = fileSource.position
@@ -391,22 +365,20 @@ public enum StreamRunner {
                     status.sourceOffset = offset
                     status.loopCount = loop
                 }
-                if now >= nextMDI {
-                    nextMDI = now + 1_000_000_000
+                if scheduler.mdiDue(at: now) {
                     if let reading = mdi.closeInterval(atNanoseconds: now) {
                         status.mdiDelayFactorMilliseconds = reading.delayFactorMilliseconds
                         status.mdiMediaLossRate = reading.mediaLossRate
                         status.mdi = formatMDI(reading)
                     }
                 }
-                if now >= nextPublish {
-                    nextPublish = now + StreamRunner.publishInterval
+                if scheduler.publishDue(at: now) {
                     status.nextSequence = rtp ? packetizer.nextSequence : nil
                     status.currentBitrate = meter.current
                     status.averageBitrate = meter.average(atNanoseconds: now)
-                    status.pacingErrorP50Microseconds = histogram.quantile(0.5)
-                    status.pacingErrorP99Microseconds = histogram.quantile(0.99)
-                    status.pacingErrorMaxMicroseconds = histogram.maximumMicroseconds
+                    status.pacingErrorP50Microseconds = scheduler.pacingError.quantile(0.5)
+                    status.pacingErrorP99Microseconds = scheduler.pacingError.quantile(0.99)
+                    status.pacingErrorMaxMicroseconds = scheduler.pacingError.maximumMicroseconds
                     status.pcrIntervalMilliseconds = pcrIntervalTicks / 27_000
                     status.pcrJitterMicroseconds = pcrJitterTicks / 27
                     if let fileSource, !plan.loops { status.loopCount = fileSource.position.loop }
@@ -416,9 +388,9 @@ public enum StreamRunner {
                 if ended && window.isEmpty { break }
             }
             status.nextSequence = rtp ? packetizer.nextSequence : nil
-            status.pacingErrorP50Microseconds = histogram.quantile(0.5)
-            status.pacingErrorP99Microseconds = histogram.quantile(0.99)
-            status.pacingErrorMaxMicroseconds = histogram.maximumMicroseconds
+            status.pacingErrorP50Microseconds = scheduler.pacingError.quantile(0.5)
+            status.pacingErrorP99Microseconds = scheduler.pacingError.quantile(0.99)
+            status.pacingErrorMaxMicroseconds = scheduler.pacingError.maximumMicroseconds
             status.averageBitrate = meter.average(atNanoseconds: SenderClock.now())
             refreshInputCounters(fileSource, networkSource)
             publish()
