@@ -109,6 +109,31 @@ struct ConfigGrammarTests {
         #expect(count > 60)
     }
 
+    /// The keywords a parser's "expected ..." message lists: `a stream
+    /// setting (source, destination, ...)`, `dhcp or address`.
+    static func listed(_ expected: String) -> Set<String> {
+        var list = expected
+        if let open = list.firstIndex(of: "("), let close = list.lastIndex(of: ")") { list = String(list[list.index(after: open)..<close]) }
+        return Set(list.replacing(" or ", with: ", ").split(separator: ", ").map(String.init).filter { $0 != "end of line" })
+    }
+
+    @Test("where the grammar offers a set of keywords, it is the set the parser's error lists (neither has one the other lacks)")
+    func keywordSetsAgreeWithTheParser() {
+        let positions: [[String]] = [[], ["no"], ["system"], ["security"], ["security", "password"], ["security", "login"], ["security", "session"],
+                                     ["account", "admin"], ["no", "account", "admin"], ["interface", "eth0"], ["ntp"], ["logging"],
+                                     ["logging", "retention"], ["snmp"], ["no", "snmp"], ["stream", "cam1"], ["no", "stream", "cam1"]]
+        for words in positions {
+            var config = Fixture.richConfig()
+            do {
+                try ConfigParser.apply(line: (words + ["bogus-word"]).joined(separator: " "), to: &config)
+                Issue.record("\(words): bogus-word parsed")
+            } catch {
+                let grammar = Set(ConfigGrammar.next(after: words, partial: "").keywords.map(\.word))
+                #expect(grammar == Self.listed(error.expected), "\(words): \(error.expected)")
+            }
+        }
+    }
+
     @Test("the parser dispatches on the grammar's statements, in its order")
     func parserDispatchesOnTheStatements() throws {
         #expect(ConfigParser.commands == ConfigGrammar.statements.map(\.keyword))
