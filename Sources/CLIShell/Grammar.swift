@@ -80,8 +80,6 @@ public struct Completion: Equatable, Sendable {
 public struct Grammar: Sendable {
     public let root: [GrammarNode]
 
-    public init(_ root: [GrammarNode]) { self.root = root }
-
     /// The tree of a command table: entries sharing leading words share
     /// nodes, in the order the table first names them; a keyword's help is
     /// the first one the table gives it.
