@@ -1,5 +1,4 @@
 import ApplianceCore
-import Audit
 import Configuration
 import Sessmgr
 import Supervisor
