@@ -2,23 +2,13 @@ import ApplianceProtocol
 import ApplianceCore
 import Glibc
 
-/// `certificate install` and `show certificate`: the web interface's TLS
-/// certificate from the CLI. The pair goes to webd's control socket, where
-/// the web upload's own checks, messages, files and switch apply (webd owns
-/// its certificate); webd checks the caller (an admin's session, or root)
-/// and audits the act, never the key. The CLI reads the two PEM files as the
-/// account's own OS user, or takes the pair pasted.
-extension CommandTree {
-    static var certificate: GrammarNode {
-        .keyword("certificate", "the web interface's TLS certificate (admin)", [
-            .keyword("install", "install a PEM chain and its key: two files, or <cr> to paste them", command: .certificateInstall, [
-                .argument("CERT", .word, "the chain's PEM file, the server's certificate first", [
-                    .argument("KEY", .word, "the private key's PEM file (ECDSA P-256 or P-384, unencrypted)", command: .certificateInstall),
-                ]),
-            ]),
-        ])
-    }
-}
+// `certificate install` and `show certificate`: the web interface's TLS
+// certificate from the CLI. The pair goes to webd's control socket, where
+// the web upload's own checks, messages, files and switch apply (webd owns
+// its certificate); webd checks the caller (an admin's session, or root)
+// and audits the act, never the key. The CLI reads the two PEM files as the
+// account's own OS user, or takes the pair pasted. Its words are
+// CommandTree.certificateInstall.
 
 /// Where the pasted form of `certificate install` reads its lines.
 public protocol PasteSource: AnyObject {

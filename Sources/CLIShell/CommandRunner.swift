@@ -40,7 +40,7 @@ public final class CommandRunner {
     /// Where `certificate install` reads a pasted pair.
     public var paste: any PasteSource = StandardInputPaste()
     /// Whether this session changed the running configuration.
-    public private(set) var changedConfiguration = false
+    public internal(set) var changedConfiguration = false
     let audit: AuditClient
     let timeout: Duration
 
@@ -126,115 +126,13 @@ public final class CommandRunner {
     // MARK: Commands
 
     func execute(_ parsed: ParsedCommand, line: String) throws(CommandError) {
-        let session = identity.session
-        switch parsed.command {
-        case .showSystem: try showSystem(json: parsed.json)
-        case .showProcesses:
-            let processes = try call("procmon", ProcmonMethod.Processes.self, NoValue())
-            if parsed.json { return emit(json: processes) }
-            write(Render.processes(processes))
-        case .showNetworkProcesses:
-            let sockets = try call("procmon", ProcmonMethod.NetworkProcesses.self, .init(session: session))
-            if parsed.json { return emit(json: sockets) }
-            write(Render.sockets(sockets))
-        case .showRunning, .showStartup:
-            let snapshot = try call("configd", ConfigdMethod.Get.self, .init(session: session, startup: parsed.command == .showStartup))
-            if parsed.json { return emit(json: snapshot.config) }
-            write(snapshot.text.hasSuffix("\n") || snapshot.text.isEmpty ? snapshot.text : snapshot.text + "\n")
-        case .showRunningDiff:
-            let diff = try call("configd", ConfigdMethod.Diff.self, .init(session: session, origin: identity.origin))
-            if parsed.json { return emit(json: diff) }
-            write(diff.lines.isEmpty ? "No differences: the running configuration is saved.\n" : diff.lines.map(TerminalText.field).joined(separator: "\n") + "\n")
-        case .showStreams:
-            let status = try call("sessmgrd", SessmgrdMethod.Status.self, .init(session: session))
-            if parsed.json { return emit(json: status) }
-            write(Render.streams(status))
-        case .showStream:
-            let name = parsed.arguments["NAME"] ?? ""
-            let status = try call("sessmgrd", SessmgrdMethod.Status.self, .init(name: name, session: session))
-            guard let stream = status.streams.first(where: { $0.name == name }) else { throw CommandError(column: -1, "no stream named \"\(name)\"") }
-            if parsed.json { return emit(json: stream) }
-            write(Render.stream(stream))
-        case .showAccounts:
-            let snapshot = try call("configd", ConfigdMethod.Get.self, .init(sections: [.accounts], session: session))
-            if parsed.json { return emit(json: snapshot.config.accounts.map(AccountView.init)) }
-            write(Render.accounts(snapshot.config.accounts))
-        case .showAudit: try showAudit(parsed)
-        case .showTokens:
-            let tokens = try call("configd", ConfigdMethod.APITokenList.self, .init(session: session))
-            if parsed.json { return emit(json: tokens) }
-            write(tokens.isEmpty ? "(no API tokens)\n" : Render.apiTokens(tokens))
-        case .accountTokenCreate:
-            let issued = try call("configd", ConfigdMethod.APITokenCreate.self,
-                                  .init(session: session, account: parsed.arguments["NAME"] ?? "", label: parsed.arguments["LABEL"] ?? "", origin: identity.origin))
-            if parsed.json { return emit(json: issued) }
-            write("API token \(issued.token.id) for \(issued.token.account) (\(issued.token.label)); its secret, shown only now:\n\(issued.secret)\n")
-        case .accountTokenRevoke:
-            _ = try call("configd", ConfigdMethod.APITokenRevoke.self, .init(session: session, id: parsed.arguments["ID"] ?? "", origin: identity.origin))
-            write("API token \(parsed.arguments["ID"] ?? "") revoked.\n")
-        case .showLogging:
-            let service = parsed.arguments["SERVICE"] ?? ""
-            let lines = parsed.arguments["LINES"].flatMap(Int.init)
-            let log = try call("procmon", ProcmonMethod.Log.self, .init(service: service, lines: lines, session: session))
-            if parsed.json { return emit(json: log) }
-            write(log.lines.isEmpty ? "(the log of \(service) is empty)\n" : log.lines.map(TerminalText.field).joined(separator: "\n") + "\n")
-        case .showSession:
-            let view = SessionView(account: identity.account, role: identity.role.rawValue, channel: identity.origin.channel, peer: identity.origin.peer)
-            if parsed.json { return emit(json: view) }
-            write("account  \(TerminalText.field(view.account))\nrole     \(view.role)\nchannel  \(view.channel) from \(TerminalText.field(view.peer))\n")
-        case .save:
-            let saved = try call("configd", ConfigdMethod.Save.self, .init(session: session, origin: identity.origin))
-            changedConfiguration = false
-            write("Saved: the startup configuration is revision \(saved.revision).\n")
-        case .revert:
-            let reverted = try call("configd", ConfigdMethod.Revert.self, .init(session: session, origin: identity.origin))
-            write("Reverted: the running configuration is the startup one again (revision \(reverted.revision)).\n")
-        case .streamCreate, .streamSet: try streamFields(parsed)
-        case .streamStart, .streamStop:
-            let name = parsed.arguments["NAME"] ?? ""
-            let result = parsed.command == .streamStart
-                ? try call("sessmgrd", SessmgrdMethod.Start.self, .init(name: name, session: session))
-                : try call("sessmgrd", SessmgrdMethod.Stop.self, .init(name: name, session: session))
-            write("\(result.name): \(result.state)\n")
-        case .streamDelete: try apply(["no stream " + CommandWords.quote(parsed.arguments["NAME"] ?? "")], from: line)
-        case .accountCreate:
-            let name = parsed.arguments["NAME"] ?? ""
-            let role = parsed.arguments["ROLE"] ?? "viewer"
-            let snapshot = try call("configd", ConfigdMethod.Get.self, .init(sections: [.accounts], session: session))
-            if snapshot.config.accounts.contains(where: { $0.name == name }) {
-                throw CommandError(column: -1, "account \(name) exists (account \(name) role ROLE changes its role)")
-            }
-            try apply(["account \(CommandWords.quote(name)) role \(CommandWords.quote(role))"], from: line)
-            write("Account \(name) created (\(role)); give it a password (account \(name) passwd) or a key (account \(name) pubkey add ...).\n")
-        case .accountRole:
-            try apply(["account \(CommandWords.quote(parsed.arguments["NAME"] ?? "")) role \(CommandWords.quote(parsed.arguments["ROLE"] ?? ""))"], from: line)
-        case .accountLock: try apply(["account \(CommandWords.quote(parsed.arguments["NAME"] ?? "")) locked"], from: line)
-        case .accountUnlock: try apply(["no account \(CommandWords.quote(parsed.arguments["NAME"] ?? "")) locked"], from: line)
-        case .accountDelete: try apply(["no account \(CommandWords.quote(parsed.arguments["NAME"] ?? ""))"], from: line)
-        case .accountKeyAdd, .accountKeyDelete:
-            let key = try Self.oneText(parsed.rest ?? "")
-            let prefix = parsed.command == .accountKeyAdd ? "" : "no "
-            try apply(["\(prefix)account \(CommandWords.quote(parsed.arguments["NAME"] ?? "")) ssh-key \(CommandWords.quote(key))"], from: line)
-        case .accountPassword: try setPassword(account: parsed.arguments["NAME"])
-        case .password: try setPassword(account: nil)
-        case .policy: try apply(["security " + (parsed.rest ?? "")], from: line)
-        case .banner: try apply(["banner login " + CommandWords.quote(try Self.oneText(parsed.rest ?? ""))], from: line)
-        case .hostname: try apply(["hostname " + CommandWords.quote(parsed.arguments["NAME"] ?? "")], from: line)
-        case .ntpServer: try apply(["ntp server " + CommandWords.quote(parsed.arguments["HOST"] ?? "")], from: line)
-        case .snmpTrap: try apply(["snmp trap-receiver " + (parsed.rest ?? "")], from: line)
-        case .snmpUser: try snmpUser(parsed, line: line)
-        case .auditDestination: try apply(["logging remote " + (parsed.rest ?? "")], from: line)
-        case .certificateInstall: try installCertificate(parsed)
-        case .showCertificate: try showCertificate(parsed)
-        case .configLine, .noConfigLine:
-            // The configuration language as typed, its first keyword written out.
-            let words = (try? CommandWords.split(line).words) ?? []
-            guard let first = words.first, let keyword = parsed.keywords.first else { return }
-            let tail = String(Array(line)[first.end...])
-            try apply([keyword + tail], from: line, offset: first.end - keyword.count)
-        case .exit:
-            break
-        }
+        try parsed.command.run(self, parsed, line)
+    }
+
+    func showConfiguration(startup: Bool, json: Bool) throws(CommandError) {
+        let snapshot = try call("configd", ConfigdMethod.Get.self, .init(session: identity.session, startup: startup))
+        if json { return emit(json: snapshot.config) }
+        write(snapshot.text.hasSuffix("\n") || snapshot.text.isEmpty ? snapshot.text : snapshot.text + "\n")
     }
 
     /// Several words typed bare (`banner Authorised use only`) or one quoted word.
@@ -262,14 +160,14 @@ public final class CommandRunner {
         write(applied.diff.isEmpty ? "No change.\n" : applied.diff.map(TerminalText.field).joined(separator: "\n") + "\n")
     }
 
-    func streamFields(_ parsed: ParsedCommand) throws(CommandError) {
+    func streamFields(_ parsed: ParsedCommand, creating: Bool) throws(CommandError) {
         guard let nameOption = parsed.options.last(where: { $0.key == "name" }) else {
             throw CommandError(column: -1, "name=NAME is required")
         }
         let name = nameOption.value
         let snapshot = try call("configd", ConfigdMethod.Get.self, .init(sections: [.streams], session: identity.session))
         let exists = snapshot.config.streams.contains { $0.name == name }
-        if parsed.command == .streamCreate {
+        if creating {
             guard !exists else { throw CommandError(column: nameOption.column, "stream \(name) exists (stream set name=\(name) ... changes it)") }
             guard parsed.option("source") != nil, parsed.option("dest") != nil else {
                 throw CommandError(column: -1, "a new stream needs source= and dest=")

@@ -10,6 +10,9 @@ public enum ArgumentKind: Sendable, Equatable {
     case rest
     /// `key=value` words to the end of the line, keys from this list.
     case keyValues([String])
+    /// The rest of a configuration-language line, as `rest`; completion
+    /// descends into the language's keywords (ConfigGrammar).
+    case configuration
 }
 
 /// One position of the command tree: a keyword, or an argument.
@@ -23,15 +26,7 @@ public struct GrammarNode: Sendable {
     public var help: String
     public var children: [GrammarNode]
     /// Set when the words up to here make a whole command.
-    public var command: CommandID?
-
-    public static func keyword(_ word: String, _ help: String, command: CommandID? = nil, _ children: [GrammarNode] = []) -> GrammarNode {
-        GrammarNode(kind: .keyword(word), help: help, children: children, command: command)
-    }
-
-    public static func argument(_ name: String, _ kind: ArgumentKind, _ help: String, command: CommandID? = nil, _ children: [GrammarNode] = []) -> GrammarNode {
-        GrammarNode(kind: .argument(name: name, kind: kind), help: help, children: children, command: command)
-    }
+    public var command: CLICommand?
 
     var keyword: String? {
         if case .keyword(let word) = kind { return word }
@@ -50,7 +45,7 @@ public struct GrammarNode: Sendable {
 
 /// A command line matched against the tree.
 public struct ParsedCommand: Equatable, Sendable {
-    public var command: CommandID
+    public var command: CLICommand
     /// Argument values by the argument's name.
     public var arguments: [String: String] = [:]
     /// `key=value` pairs, in the order typed.
@@ -85,7 +80,29 @@ public struct Completion: Equatable, Sendable {
 public struct Grammar: Sendable {
     public let root: [GrammarNode]
 
-    public init(_ root: [GrammarNode]) { self.root = root }
+    /// The tree of a command table: entries sharing leading words share
+    /// nodes, in the order the table first names them; a keyword's help is
+    /// the first one the table gives it.
+    public init(_ entries: [CommandEntry]) {
+        var root: [GrammarNode] = []
+        for entry in entries { Self.insert(entry.words[...], entry.command, into: &root) }
+        self.root = root
+    }
+
+    private static func insert(_ words: ArraySlice<CommandEntry.Word>, _ command: CLICommand, into nodes: inout [GrammarNode]) {
+        guard let word = words.first else { return }
+        let index: Int
+        if let found = nodes.firstIndex(where: { $0.kind == word.kind }) {
+            index = found
+        } else {
+            nodes.append(GrammarNode(kind: word.kind, help: "", children: [], command: nil))
+            index = nodes.count - 1
+        }
+        if nodes[index].help.isEmpty { nodes[index].help = word.help }
+        let rest = words.dropFirst()
+        if rest.first?.isOptional ?? true { nodes[index].command = command }
+        insert(rest, command, into: &nodes[index].children)
+    }
 
     /// Matches a whole line; the error's column points at the offending word.
     public func parse(_ line: String) throws(CommandError) -> ParsedCommand {
@@ -104,7 +121,7 @@ public struct Grammar: Sendable {
         _ = first
         var children = root
         var node: GrammarNode?
-        var parsed = ParsedCommand(command: .exit, json: json)
+        var parsed = ParsedCommand(command: .unset, json: json)
         var index = 0
         while index < words.count {
             let word = words[index]
@@ -114,7 +131,7 @@ public struct Grammar: Sendable {
                 parsed.keywords.append(keyword)
             case .argument(let name, let kind):
                 switch kind {
-                case .rest:
+                case .rest, .configuration:
                     let end = words.last!.end
                     parsed.rest = String(characters[word.start..<end])
                     index = words.count
@@ -196,18 +213,26 @@ public struct Grammar: Sendable {
         }
         var children = root
         var node: GrammarNode?
-        for word in words {
+        // The words so far, keywords in full: a configuration line's start.
+        var typed: [String] = []
+        for (index, word) in words.enumerated() {
             guard let chosen = try? match(word, among: children) else { return (replaceFrom, []) }
             if case .argument(_, let kind) = chosen.kind {
                 switch kind {
                 case .rest:
                     return (replaceFrom, [Completion(insert: nil, label: chosen.label, help: chosen.help)])
+                case .configuration:
+                    let next = ConfigCompletion.next(after: typed + words[index...].map(\.text), partial: partial)
+                    var out = next.keywords + next.values
+                    if partial.isEmpty, next.mayEnd { out.append(Completion(insert: nil, label: "<cr>", help: "run the command")) }
+                    return (replaceFrom, out.isEmpty ? [Completion(insert: nil, label: chosen.label, help: chosen.help)] : out)
                 case .keyValues(let keys):
                     let used = Set(words.compactMap { $0.text.split(separator: "=").first.map(String.init) })
                     return (replaceFrom, keyValueCompletions(keys, used: used, partial: partial, help: chosen.help))
                 default: break
                 }
             }
+            typed.append(chosen.keyword ?? word.text)
             node = chosen
             children = chosen.children
         }
@@ -218,6 +243,13 @@ public struct Grammar: Sendable {
                 if keyword.hasPrefix(partial) { out.append(Completion(insert: keyword, label: keyword, help: child.help)) }
             case .argument(_, .keyValues(let keys)):
                 out += keyValueCompletions(keys, used: [], partial: partial, help: child.help)
+            case .argument(_, .configuration):
+                // The configuration language's keywords that may come next, beside the CLI's own.
+                for keyword in ConfigCompletion.next(after: typed, partial: partial).keywords
+                where !out.contains(where: { $0.insert == keyword.insert }) && children.allSatisfy({ $0.keyword != keyword.insert }) {
+                    out.append(keyword)
+                }
+                out.append(Completion(insert: nil, label: child.label, help: child.help))
             case .argument(_, let kind):
                 for value in values(kind).sorted() where value.hasPrefix(partial) && children.allSatisfy({ $0.keyword != value }) {
                     out.append(Completion(insert: CommandWords.quote(value), label: value, help: child.help))
@@ -239,5 +271,5 @@ public struct Grammar: Sendable {
         return keys.filter { !used.contains($0) && $0.hasPrefix(partial) }.map { Completion(insert: $0 + "=", label: $0 + "=", help: help) }
     }
 
-    private static func isShow(_ node: GrammarNode) -> Bool { node.command?.rawValue.hasPrefix("show") == true }
+    private static func isShow(_ node: GrammarNode) -> Bool { node.command?.name.hasPrefix("show") == true }
 }

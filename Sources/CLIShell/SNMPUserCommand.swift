@@ -9,39 +9,8 @@ import SNMP
 /// phrases are asked for (never on the line, so never in the history or the
 /// audit trail), the keys localized to snmpd's engine ID (RFC 3414 A.2), and
 /// the one `snmp user ... auth-key ... priv-key ...` line applied through
-/// configd, which alone decides whether the caller may (an admin).
-extension CommandTree {
-    /// The `user` branch of `snmp`. The words in this order (`role`, `auth`,
-    /// `priv`) ask for the pass phrases; any other order, or `auth-key` /
-    /// `priv-key`, is the configuration form with localized keys, applied as typed.
-    static var snmpUser: GrammarNode {
-        func form(_ help: String) -> GrammarNode { .argument("SETTINGS", .rest, help, command: .configLine) }
-        let privs = SNMPPrivProtocol.allCases.map { priv in
-            GrammarNode.keyword(priv.rawValue, "AES-\(priv.keyLength * 8) CFB; then asks for the two pass phrases", command: .snmpUser, [
-                form("auth-key HEX priv-key HEX (the configuration form, localized keys)"),
-            ])
-        }
-        let auths = SNMPAuthProtocol.allCases.map { auth in
-            GrammarNode.keyword(auth.rawValue, "HMAC-\(auth.rawValue.uppercased())", [
-                .keyword("priv", "the privacy protocol", privs),
-                form("auth-key HEX priv PRIV priv-key HEX (the configuration form, localized keys)"),
-            ])
-        }
-        let roles = Role.allCases.map { role in
-            GrammarNode.keyword(role.rawValue, "what the user may read and set, as an account of this role", [
-                .keyword("auth", "the authentication protocol", auths),
-                form("auth AUTH auth-key HEX priv PRIV priv-key HEX (the configuration form)"),
-            ])
-        }
-        return .keyword("user", "an SNMPv3 user: asks for its pass phrases and derives its keys", [
-            .argument("NAME", .word, "the user's name (\(ConfigName.rule))", [
-                .keyword("role", "its role", roles),
-                form("role ROLE auth AUTH auth-key HEX priv PRIV priv-key HEX (the configuration form)"),
-            ]),
-        ])
-    }
-}
-
+/// configd, which alone decides whether the caller may (an admin). Its
+/// words are CommandTree.snmpUser.
 extension CommandRunner {
     func snmpUser(_ parsed: ParsedCommand, line: String) throws(CommandError) {
         let name = parsed.arguments["NAME"] ?? ""

@@ -114,7 +114,7 @@ public enum Shell {
         while let line = readLine(strippingNewline: true) {
             let trimmed = line.trimmingBlanks()
             if trimmed.isEmpty || trimmed.hasPrefix("!") { continue }
-            if let parsed = try? CommandTree.grammar.parse(trimmed), parsed.command == .exit { break }
+            if let parsed = try? CommandTree.grammar.parse(trimmed), parsed.command == CommandTree.exit { break }
             if !runner.run(trimmed, errors: { writeError($0) }) { failed = true }
         }
         return failed ? 1 : 0
@@ -150,7 +150,7 @@ public enum Shell {
                     let trimmed = line.trimmingBlanks()
                     if trimmed.isEmpty { editor.newLine(); continue }
                     editor.addHistory(trimmed)
-                    if let parsed = try? CommandTree.grammar.parse(trimmed), parsed.command == .exit {
+                    if let parsed = try? CommandTree.grammar.parse(trimmed), parsed.command == CommandTree.exit {
                         if !warnedUnsaved, runner.unsavedChanges() == true {
                             warnedUnsaved = true
                             writeOut("Warning: the running configuration has unsaved changes; copy running-config startup-config keeps them. Exit again to leave anyway.\r\n")

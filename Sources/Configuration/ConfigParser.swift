@@ -19,43 +19,9 @@
 ///
 /// ## Commands
 ///
-/// ```
-/// hostname NAME                                  no hostname
-/// system location TEXT                           no system location
-/// system contact TEXT                            no system contact
-/// banner login TEXT                              no banner login
-///
-/// security password {min-length N | classes N | history N | expiry-days N | grace-days N}...
-/// security login {max-failures N | window SECONDS | lockout SECONDS}...
-/// security session {idle-timeout SECONDS | max-per-account N}...
-/// no security {password | login | session} [SETTING...]      (resets the settings named, or the group)
-///
-/// account NAME {role ROLE | password-hash HASH | changed EPOCH-SECONDS | locked
-///               | password-history HASH | ssh-key KEY | id ID}...
-/// no account NAME [password-hash | changed | locked | password-history | ssh-key KEY]
-///
-/// interface IFNAME dhcp
-/// interface IFNAME address ADDRESS/PREFIX [gateway ADDRESS] [dns ADDRESS]...
-/// no interface IFNAME
-///
-/// ntp server HOST                                no ntp server HOST
-///
-/// logging remote HOST [port N] trust {ca-signed ca-bundle PATH [permitted-peer NAME] | fingerprint sha256:HEX}
-///                [client-certificate PATH client-key PATH]
-/// no logging remote HOST [port N]
-/// logging retention {days N | max-mib N}...      no logging retention [days | max-mib]
-///
-/// snmp engine-id HEX                             no snmp engine-id
-/// snmp user NAME role ROLE auth AUTH auth-key HEX priv PRIV priv-key HEX
-/// no snmp user NAME
-/// snmp trap-receiver HOST [port N] user NAME [trap | inform]
-/// no snmp trap-receiver HOST [port N]
-///
-/// stream NAME {source SOURCE | destination DEST | encapsulation {ts-udp | ts-rtp}
-///              | ttl N | tos N | mtu N | interface IFNAME
-///              | shaping [on | off] [ceiling PERCENT] | autostart}...
-/// no stream NAME [encapsulation | ttl | tos | mtu | interface | shaping | autostart]
-/// ```
+/// `ConfigGrammar.statements` lists every command with its forms (the
+/// reference in docs/CONFIGURATION.md is rendered from it); the parser
+/// dispatches on its first keywords.
 ///
 /// - ROLE: `admin`, `operator`, `viewer` (`guest` is read as `viewer`).
 /// - HOST: an IPv4 address, an IPv6 address (no brackets) or a DNS name.
@@ -81,9 +47,8 @@ public enum ConfigParser {
     /// The largest configuration text read.
     public static let maximumTextSize = 1 << 20
 
-    /// The command words, for error messages.
-    static let commands = ["hostname", "system", "banner", "security", "account", "interface",
-                           "ntp", "logging", "snmp", "stream"]
+    /// The command words, for dispatch and error messages.
+    static let commands = ConfigGrammar.statements.map(\.keyword)
 
     /// Reads a whole configuration, starting from the factory defaults.
     public static func parse(_ text: String) throws(ConfigSyntaxError) -> ApplianceConfig {

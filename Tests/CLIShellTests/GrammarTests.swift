@@ -5,11 +5,11 @@ import Testing
     let grammar = CommandTree.grammar
 
     @Test func unambiguousAbbreviationsAreExpanded() throws {
-        #expect(try grammar.parse("sh proc").command == .showProcesses)
-        #expect(try grammar.parse("show running-config diff").command == .showRunningDiff)
-        #expect(try grammar.parse("sh run d").command == .showRunningDiff)
-        #expect(try grammar.parse("copy run start").command == .save)
-        #expect(try grammar.parse("config save").command == .save)
+        #expect(try grammar.parse("sh proc").command.name == "show processes")
+        #expect(try grammar.parse("show running-config diff").command.name == "show running-config diff")
+        #expect(try grammar.parse("sh run d").command.name == "show running-config diff")
+        #expect(try grammar.parse("copy run start").command.name == "copy running-config startup-config")
+        #expect(try grammar.parse("config save").command.name == "copy running-config startup-config")
         #expect(try grammar.parse("sh proc | json").json)
     }
 
@@ -48,7 +48,7 @@ import Testing
 
     @Test func argumentsAndKeyValuesAreCollected() throws {
         let create = try grammar.parse("stream create name=cam1 source=file:/srv/a.ts dest=rtp://239.1.1.1:5000 ttl=64 tos=0xB8 shaping=yes ceiling=10")
-        #expect(create.command == .streamCreate)
+        #expect(create.command.name == "stream create")
         #expect(create.option("name") == "cam1")
         #expect(create.option("dest") == "rtp://239.1.1.1:5000")
         #expect(create.option("ceiling") == "10")
@@ -57,9 +57,9 @@ import Testing
         let log = try grammar.parse("show logging configd 20")
         #expect(log.arguments["SERVICE"] == "configd" && log.arguments["LINES"] == "20")
         let key = try grammar.parse("account alice pubkey add \"ssh-ed25519 AAAA x@y\"")
-        #expect(key.command == .accountKeyAdd && key.arguments["NAME"] == "alice" && key.rest == "\"ssh-ed25519 AAAA x@y\"")
+        #expect(key.command.name == "account pubkey add" && key.arguments["NAME"] == "alice" && key.rest == "\"ssh-ed25519 AAAA x@y\"")
         let config = try grammar.parse("stream cam1 ttl 32")
-        #expect(config.command == .configLine && config.arguments["NAME"] == "cam1" && config.rest == "ttl 32")
+        #expect(config.command.name == "configuration" && config.arguments["NAME"] == "cam1" && config.rest == "ttl 32")
     }
 
     @Test func badKeysNumbersAndPipesAreRefusedWithTheirColumn() {
