@@ -1,7 +1,6 @@
 import ApplianceCore
 import Configuration
-import Sessmgr
-import Supervisor
+import ApplianceProtocol
 
 /// One CLI command: its name and what it does. Its words, their help and
 /// their completion are in the `CommandEntry` values that run it.
