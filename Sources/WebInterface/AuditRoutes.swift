@@ -110,13 +110,15 @@ public enum AuditChange {
 /// audit log searched through auditd's `query` with the session (auditd
 /// requires an admin's).
 extension WebRoutes {
+    /// `GET /api/v1/audit/destinations`: `auditd` says why the live status is missing.
+    struct AuditDestinationList: Codable { var destinations: [AuditDestinationView]; var auditd: String? }
+
     func addAuditRoutes(to router: Router<WebRequestContext>) {
-        struct Destinations: Encodable { var destinations: [AuditDestinationView]; var auditd: String? }
 
         router.get("/api/v1/audit/destinations") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
             let (list, problem) = try await auditDestinations(who, backends: backends)
-            return JSONBody.response(Destinations(destinations: list, auditd: problem))
+            return JSONBody.response(AuditDestinationList(destinations: list, auditd: problem))
         }
         router.post("/api/v1/audit/destinations") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)

@@ -103,6 +103,9 @@ extension WebRoutes {
         var label: String
     }
 
+    struct APITokenList: Codable { var tokens: [ConfigdMethod.APITokenInfo] }
+    struct Revoked: Codable { var revoked: String }
+
     /// The largest certificate upload: a chain of a few certificates and a key.
     static let maximumCertificateUploadBytes = 64 * 1024
 
@@ -174,7 +177,7 @@ extension WebRoutes {
         }
         router.get("/api/v1/tokens") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
-            return JSONBody.response(["tokens": try await backends.apiTokens(session: who.token)])
+            return JSONBody.response(APITokenList(tokens: try await backends.apiTokens(session: who.token)))
         }
         router.post("/api/v1/tokens") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
@@ -188,7 +191,7 @@ extension WebRoutes {
                 throw WebError(.badRequest, "a token id is 16 lowercase hex digits")
             }
             try await backends.revokeAPIToken(session: who.token, id: id, peer: context.peer)
-            return JSONBody.response(["revoked": id])
+            return JSONBody.response(Revoked(revoked: id))
         }
     }
 }

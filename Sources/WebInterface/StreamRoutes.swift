@@ -4,7 +4,7 @@ import Hummingbird
 import Sessmgr
 
 /// What a change through configd answers: the new revision and its diff.
-struct ChangeView: Encodable {
+struct ChangeView: Codable {
     var name: String?
     var revision: UInt64
     var diff: [String]
@@ -67,6 +67,28 @@ extension WebRoutes {
         }
 
         // MARK: API
+        router.get("/api/v1/streams") { request, context -> Response in
+            let who = try await signedIn(request, context: context, changing: false)
+            return JSONBody.response(try await backends.streams(session: who.token))
+        }
+        for action in ["start", "stop"] {
+            router.post("/api/v1/streams/:name/\(action)") { request, context -> Response in
+                guard let name = context.parameters.get("name"), Self.isStreamName(name) else {
+                    throw WebError(.badRequest, "a stream name is 1-64 letters, digits, '.', '_' or '-'")
+                }
+                let who = try await signedIn(request, context: context, changing: true)
+                do throws(WebError) {
+                    let result = action == "start"
+                        ? try await backends.start(stream: name, session: who.token)
+                        : try await backends.stop(stream: name, session: who.token)
+                    record(who, context, "web-stream-\(action)", [("stream", name), ("state", result.state)], "\(who.account) \(action == "start" ? "started" : "stopped") stream \(name) from \(context.peer)")
+                    return JSONBody.response(result)
+                } catch {
+                    record(who, context, "web-stream-\(action)-failed", [("stream", name), ("error", error.message)], "\(who.account) could not \(action) stream \(name) from \(context.peer): \(error.message)", severity: .warning)
+                    throw error
+                }
+            }
+        }
         router.get("/api/v1/streams/:name") { request, context -> Response in
             let name = try Self.streamName(context)
             let who = try await signedIn(request, context: context, changing: false)
