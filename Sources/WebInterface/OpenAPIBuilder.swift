@@ -168,7 +168,7 @@ public struct OpenAPIBuilder {
     /// The whole document: `info`, the security schemes, the components
     /// and every operation grouped by path in the order given.
     public func document(info: JSONValue, securitySchemes: JSONValue, operations: [APIOperation]) -> JSONValue {
-        var schemas: [JSONValue.Member] = [JSONValue.Member(key: "Error", value: ["type": "object", "required": ["error"], "properties": ["error": ["type": "string"]]])]
+        var schemas: [JSONValue.Member] = []
         for component in components { schemas.append(JSONValue.Member(key: component.name, value: schema(of: component))) }
         var paths: JSONValue = [:]
         for operation in operations {

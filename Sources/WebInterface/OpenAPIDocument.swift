@@ -36,6 +36,7 @@ public enum OpenAPIDocument {
     static var components: [APISchema] {
         typealias R = WebRoutes
         return [
+            APISchema("Error", ErrorBody.self),
             APISchema("Certificate", WebdMethod.CertificateSummary.self),
             APISchema("CertificateUpload", R.CertificateUpload.self),
             APISchema("APIToken", ConfigdMethod.APITokenInfo.self),

@@ -51,10 +51,12 @@ public struct WebRoutes: Sendable {
         }
 
         // MARK: API
+        // Built here, as webd starts, not on the first request.
+        let openAPI = ByteBuffer(string: OpenAPIDocument.json + "\n")
         router.get("/api/v1/openapi.json") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "application/json; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json + "\n")))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: openAPI))
         }
         addSessionRoutes(to: router)
         addDashboardRoutes(to: router)
