@@ -18,17 +18,17 @@ extension WebRoutes {
     func addAccountRoutes(to router: Router<WebRequestContext>) {
 
         // MARK: API
-        router.get("/api/v1/accounts") { request, context -> Response in
+        api(router, .get, "/api/v1/accounts") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
             return JSONBody.response(AccountList(accounts: try await accounts(who, backends: backends)))
         }
-        router.post("/api/v1/accounts") { request, context -> Response in
+        api(router, .post, "/api/v1/accounts") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             let body = try await JSONBody.decode(AccountCreate.self, from: request, shape: #"{"name": "...", "role": "admin|operator|viewer", "password": "..."}"#)
             let applied = try await createAccount(body.name, role: body.role, password: body.password, who: who, context: context)
             return JSONBody.response(ChangeView(name: body.name, revision: applied.revision, diff: applied.diff), status: .created)
         }
-        router.patch("/api/v1/accounts/:name") { request, context -> Response in
+        api(router, .patch, "/api/v1/accounts/{name}") { request, context -> Response in
             let name = try Self.accountName(context)
             let who = try await signedIn(request, context: context, changing: true)
             let body = try await JSONBody.decode(AccountUpdate.self, from: request, shape: #"{"role": "admin|operator|viewer", "locked": true}"#)
@@ -36,14 +36,14 @@ extension WebRoutes {
                                                 kind: "web-account-change", facts: [("target", name)], what: "change account \(name)")
             return JSONBody.response(ChangeView(name: name, revision: applied.revision, diff: applied.diff))
         }
-        router.delete("/api/v1/accounts/:name") { request, context -> Response in
+        api(router, .delete, "/api/v1/accounts/{name}") { request, context -> Response in
             let name = try Self.accountName(context)
             let who = try await signedIn(request, context: context, changing: true)
             let applied = try await applyChange(try AccountChange.delete(name: name), who: who, context: context,
                                                 kind: "web-account-delete", facts: [("target", name)], what: "delete account \(name)")
             return JSONBody.response(ChangeView(name: name, revision: applied.revision, diff: applied.diff))
         }
-        router.post("/api/v1/accounts/:name/password") { request, context -> Response in
+        api(router, .post, "/api/v1/accounts/{name}/password") { request, context -> Response in
             let name = try Self.accountName(context)
             let who = try await signedIn(request, context: context, changing: true)
             let body = try await JSONBody.decode(AccountPassword.self, from: request, shape: #"{"password": "..."}"#)
@@ -58,7 +58,7 @@ extension WebRoutes {
                 let applied = try await changeKey(name, key: body.key, adding: adding, who: who, context: context)
                 return JSONBody.response(ChangeView(name: name, revision: applied.revision, diff: applied.diff), status: adding ? .created : .ok)
             }
-            if adding { router.post("/api/v1/accounts/:name/keys", use: handler) } else { router.delete("/api/v1/accounts/:name/keys", use: handler) }
+            if adding { api(router, .post, "/api/v1/accounts/{name}/keys", use: handler) } else { api(router, .delete, "/api/v1/accounts/{name}/keys", use: handler) }
         }
 
         // MARK: pages

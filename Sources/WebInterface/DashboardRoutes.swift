@@ -23,7 +23,7 @@ extension WebRoutes {
             }
             return await dashboard(who)
         }
-        router.get("/api/v1/processes") { request, context -> Response in
+        api(router, .get, "/api/v1/processes") { request, context -> Response in
             _ = try await signedIn(request, context: context, changing: false)
             return JSONBody.response(ProcessList(processes: try await backends.processes()))
         }

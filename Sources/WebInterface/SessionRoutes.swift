@@ -66,7 +66,7 @@ extension WebRoutes {
             try await formPasswordChange(request, context: context)
         }
         // MARK: API
-        router.post("/api/v1/session") { request, context -> Response in
+        api(router, .post, "/api/v1/session") { request, context -> Response in
             let credentials = try await JSONBody.decode(Credentials.self, from: request, shape: #"{"account": "...", "password": "..."}"#)
             let login = try await authenticate(account: credentials.account, password: credentials.password, context: context)
             guard login.outcome == "success", let token = login.session, let role = login.role else {
@@ -79,19 +79,19 @@ extension WebRoutes {
             response.headers[.setCookie] = SessionCookie.setting(SessionCookie.session, to: token)
             return response
         }
-        router.get("/api/v1/session") { request, context -> Response in
+        api(router, .get, "/api/v1/session") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false, allowExpired: true)
             return JSONBody.response(SessionView(account: who.account, role: who.role, csrfToken: csrf.token(for: who.token),
                                                  mustChangePassword: who.mustChangePassword))
         }
-        router.delete("/api/v1/session") { request, context -> Response in
+        api(router, .delete, "/api/v1/session") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true, allowExpired: true)
             try await signOut(token: who.token, context: context)
             var response = JSONBody.response(SignedOut(signedOut: who.account))
             response.headers[.setCookie] = SessionCookie.clearing(SessionCookie.session)
             return response
         }
-        router.post("/api/v1/password") { request, context -> Response in
+        api(router, .post, "/api/v1/password") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true, allowExpired: true)
             let change = try await JSONBody.decode(PasswordChange.self, from: request, shape: #"{"currentPassword": "...", "newPassword": "..."}"#)
             try await changePassword(who, current: change.currentPassword, new: change.newPassword, context: context)

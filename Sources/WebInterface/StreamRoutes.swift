@@ -67,12 +67,12 @@ extension WebRoutes {
         }
 
         // MARK: API
-        router.get("/api/v1/streams") { request, context -> Response in
+        api(router, .get, "/api/v1/streams") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
             return JSONBody.response(try await backends.streams(session: who.token))
         }
         for action in ["start", "stop"] {
-            router.post("/api/v1/streams/:name/\(action)") { request, context -> Response in
+            api(router, .post, "/api/v1/streams/{name}/\(action)") { request, context -> Response in
                 guard let name = context.parameters.get("name"), Self.isStreamName(name) else {
                     throw WebError(.badRequest, "a stream name is 1-64 letters, digits, '.', '_' or '-'")
                 }
@@ -89,7 +89,7 @@ extension WebRoutes {
                 }
             }
         }
-        router.get("/api/v1/streams/:name") { request, context -> Response in
+        api(router, .get, "/api/v1/streams/{name}") { request, context -> Response in
             let name = try Self.streamName(context)
             let who = try await signedIn(request, context: context, changing: false)
             guard let stream = try await backends.streams(session: who.token).streams.first(where: { $0.name == name }) else {
@@ -97,7 +97,7 @@ extension WebRoutes {
             }
             return JSONBody.response(stream)
         }
-        router.post("/api/v1/streams") { request, context -> Response in
+        api(router, .post, "/api/v1/streams") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             let change = try await JSONBody.decode(StreamChange.self, from: request, shape: StreamChange.shape)
             guard let name = change.name else { throw WebError(.badRequest, "name: a new stream needs a name") }
@@ -106,7 +106,7 @@ extension WebRoutes {
             response.headers[.location] = "/api/v1/streams/\(name)"
             return response
         }
-        router.patch("/api/v1/streams/:name") { request, context -> Response in
+        api(router, .patch, "/api/v1/streams/{name}") { request, context -> Response in
             let name = try Self.streamName(context)
             let who = try await signedIn(request, context: context, changing: true)
             var change = try await JSONBody.decode(StreamChange.self, from: request, shape: StreamChange.shape)
@@ -115,7 +115,7 @@ extension WebRoutes {
             let applied = try await editStream(name, change, who: who, context: context)
             return JSONBody.response(ChangeView(name: name, revision: applied.revision, diff: applied.diff))
         }
-        router.delete("/api/v1/streams/:name") { request, context -> Response in
+        api(router, .delete, "/api/v1/streams/{name}") { request, context -> Response in
             let name = try Self.streamName(context)
             let who = try await signedIn(request, context: context, changing: true)
             let applied = try await deleteStream(name, who: who, context: context)

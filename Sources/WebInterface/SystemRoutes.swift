@@ -17,7 +17,7 @@ extension WebRoutes {
     }
 
     func addSystemRoutes(to router: Router<WebRequestContext>) {
-        router.get("/api/v1/system") { request, context -> Response in
+        api(router, .get, "/api/v1/system") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
             async let snapshot = backends.running(session: who.token, sections: [.system, .time])
             async let status = backends.configdStatus()
@@ -28,14 +28,14 @@ extension WebRoutes {
                                                 time: Date().ISO8601Format(), host: HostStatus.current(), configurationRevision: configd.revision,
                                                 unsavedChanges: configd.unsavedChanges, sessions: configd.sessions))
         }
-        router.get("/api/v1/config/running") { request, context -> Response in
+        api(router, .get, "/api/v1/config/running") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
             let snapshot = try await backends.running(session: who.token)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: snapshot.text)))
         }
-        router.post("/api/v1/config/save") { request, context -> Response in
+        api(router, .post, "/api/v1/config/save") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             return JSONBody.response(try await saveConfiguration(who, context: context))
         }

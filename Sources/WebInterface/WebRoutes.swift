@@ -53,7 +53,7 @@ public struct WebRoutes: Sendable {
         // MARK: API
         // Built here, as webd starts, not on the first request.
         let openAPI = ByteBuffer(string: OpenAPIDocument.json + "\n")
-        router.get("/api/v1/openapi.json") { _, _ -> Response in
+        api(router, .get, "/api/v1/openapi.json") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "application/json; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: openAPI))
@@ -69,6 +69,18 @@ public struct WebRoutes: Sendable {
         addCredentialRoutes(to: router)
         return router
     }
+
+    /// Registers an API route from its entry in `OpenAPIDocument.operations`
+    /// (`path` as the document writes it, `{name}` for a parameter): a route
+    /// the document does not describe stops webd as it starts, and every
+    /// route test at once. OpenAPITests checks the converse.
+    func api(_ router: Router<WebRequestContext>, _ method: HTTPRequest.Method, _ path: String,
+             use handler: @escaping @Sendable (Request, WebRequestContext) async throws -> Response) {
+        precondition(Self.documented.contains("\(method.rawValue.lowercased()) \(path)"), "\(method) \(path) is not in OpenAPIDocument.operations")
+        router.on(RouterPath(path), method: method, use: handler)
+    }
+
+    static let documented = Set(OpenAPIDocument.operations.map { "\($0.method) \($0.path)" })
 
     /// The page frame: host name (within the page deadline; the default
     /// name when configd does not answer) and who is signed in.

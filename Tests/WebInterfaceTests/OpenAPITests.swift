@@ -30,6 +30,11 @@ import Testing
         #expect(documented.subtracting(registered).isEmpty, "documented but not served: \(documented.subtracting(registered).sorted())")
     }
 
+    @Test func theTableTheRouterRegistersFromNamesEachOperationOnce() {
+        #expect(WebRoutes.documented.count == OpenAPIDocument.operations.count)
+        #expect(WebRoutes.documented.contains("get /api/v1/streams/{name}"))
+    }
+
     @Test func everyReferenceResolvesAndTheSecuritySchemesAreTheCookieAndTheCSRFHeader() throws {
         let document = try Self.document()
         #expect((document["openapi"] as? String)?.hasPrefix("3.0") == true)
