@@ -8,55 +8,58 @@ import Hummingbird
 /// `account NAME role ROLE` line, then configd's `set-password` (the
 /// account is removed again when configd refuses the password).
 extension WebRoutes {
+    /// The bodies of `/api/v1/accounts[...]` (their OpenAPI schemas come from these).
+    struct AccountCreate: Decodable { var name: String; var role: String; var password: String }
+    struct AccountUpdate: PartialBody { var role: String?; var locked: Bool? }
+    struct AccountPassword: Decodable { var password: String }
+    struct AccountKey: Decodable { var key: String }
+    struct AccountList: Codable { var accounts: [AccountView] }
+    struct PasswordSet: Codable { var passwordSet: String }
+
     func addAccountRoutes(to router: Router<WebRequestContext>) {
-        struct Create: Decodable { var name: String; var role: String; var password: String }
-        struct Update: PartialBody { var role: String?; var locked: Bool? }
-        struct Password: Decodable { var password: String }
-        struct Key: Decodable { var key: String }
-        struct AccountList: Encodable { var accounts: [AccountView] }
 
         // MARK: API
-        router.get("/api/v1/accounts") { request, context -> Response in
+        api(router, .get, "/api/v1/accounts") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
             return JSONBody.response(AccountList(accounts: try await accounts(who, backends: backends)))
         }
-        router.post("/api/v1/accounts") { request, context -> Response in
+        api(router, .post, "/api/v1/accounts") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
-            let body = try await JSONBody.decode(Create.self, from: request, shape: #"{"name": "...", "role": "admin|operator|viewer", "password": "..."}"#)
+            let body = try await JSONBody.decode(AccountCreate.self, from: request, shape: #"{"name": "...", "role": "admin|operator|viewer", "password": "..."}"#)
             let applied = try await createAccount(body.name, role: body.role, password: body.password, who: who, context: context)
             return JSONBody.response(ChangeView(name: body.name, revision: applied.revision, diff: applied.diff), status: .created)
         }
-        router.patch("/api/v1/accounts/:name") { request, context -> Response in
+        api(router, .patch, "/api/v1/accounts/{name}") { request, context -> Response in
             let name = try Self.accountName(context)
             let who = try await signedIn(request, context: context, changing: true)
-            let body = try await JSONBody.decode(Update.self, from: request, shape: #"{"role": "admin|operator|viewer", "locked": true}"#)
+            let body = try await JSONBody.decode(AccountUpdate.self, from: request, shape: #"{"role": "admin|operator|viewer", "locked": true}"#)
             let applied = try await applyChange(try AccountChange.update(name: name, role: body.role, locked: body.locked), who: who, context: context,
                                                 kind: "web-account-change", facts: [("target", name)], what: "change account \(name)")
             return JSONBody.response(ChangeView(name: name, revision: applied.revision, diff: applied.diff))
         }
-        router.delete("/api/v1/accounts/:name") { request, context -> Response in
+        api(router, .delete, "/api/v1/accounts/{name}") { request, context -> Response in
             let name = try Self.accountName(context)
             let who = try await signedIn(request, context: context, changing: true)
             let applied = try await applyChange(try AccountChange.delete(name: name), who: who, context: context,
                                                 kind: "web-account-delete", facts: [("target", name)], what: "delete account \(name)")
             return JSONBody.response(ChangeView(name: name, revision: applied.revision, diff: applied.diff))
         }
-        router.post("/api/v1/accounts/:name/password") { request, context -> Response in
+        api(router, .post, "/api/v1/accounts/{name}/password") { request, context -> Response in
             let name = try Self.accountName(context)
             let who = try await signedIn(request, context: context, changing: true)
-            let body = try await JSONBody.decode(Password.self, from: request, shape: #"{"password": "..."}"#)
+            let body = try await JSONBody.decode(AccountPassword.self, from: request, shape: #"{"password": "..."}"#)
             try await resetPassword(name, to: body.password, who: who, context: context)
-            return JSONBody.response(["passwordSet": name])
+            return JSONBody.response(PasswordSet(passwordSet: name))
         }
         for adding in [true, false] {
             let handler: @Sendable (Request, WebRequestContext) async throws -> Response = { request, context in
                 let name = try Self.accountName(context)
                 let who = try await signedIn(request, context: context, changing: true)
-                let body = try await JSONBody.decode(Key.self, from: request, shape: #"{"key": "ssh-ed25519 AAAA... comment"}"#)
+                let body = try await JSONBody.decode(AccountKey.self, from: request, shape: #"{"key": "ssh-ed25519 AAAA... comment"}"#)
                 let applied = try await changeKey(name, key: body.key, adding: adding, who: who, context: context)
                 return JSONBody.response(ChangeView(name: name, revision: applied.revision, diff: applied.diff), status: adding ? .created : .ok)
             }
-            if adding { router.post("/api/v1/accounts/:name/keys", use: handler) } else { router.delete("/api/v1/accounts/:name/keys", use: handler) }
+            if adding { api(router, .post, "/api/v1/accounts/{name}/keys", use: handler) } else { api(router, .delete, "/api/v1/accounts/{name}/keys", use: handler) }
         }
 
         // MARK: pages

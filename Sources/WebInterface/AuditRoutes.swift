@@ -110,22 +110,24 @@ public enum AuditChange {
 /// audit log searched through auditd's `query` with the session (auditd
 /// requires an admin's).
 extension WebRoutes {
-    func addAuditRoutes(to router: Router<WebRequestContext>) {
-        struct Destinations: Encodable { var destinations: [AuditDestinationView]; var auditd: String? }
+    /// `GET /api/v1/audit/destinations`: `auditd` says why the live status is missing.
+    struct AuditDestinationList: Codable { var destinations: [AuditDestinationView]; var auditd: String? }
 
-        router.get("/api/v1/audit/destinations") { request, context -> Response in
+    func addAuditRoutes(to router: Router<WebRequestContext>) {
+
+        api(router, .get, "/api/v1/audit/destinations") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
             let (list, problem) = try await auditDestinations(who, backends: backends)
-            return JSONBody.response(Destinations(destinations: list, auditd: problem))
+            return JSONBody.response(AuditDestinationList(destinations: list, auditd: problem))
         }
-        router.post("/api/v1/audit/destinations") { request, context -> Response in
+        api(router, .post, "/api/v1/audit/destinations") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             let destination = try await JSONBody.decode(AuditChange.NewDestination.self, from: request, shape: AuditChange.NewDestination.shape)
             let applied = try await applyChange(try AuditChange.add(destination), who: who, context: context, kind: "web-audit-destination-add",
                                                 facts: [("host", destination.host)], what: "add audit destination \(destination.host)")
             return JSONBody.response(ChangeView(name: destination.host, revision: applied.revision, diff: applied.diff), status: .created)
         }
-        router.delete("/api/v1/audit/destinations/:host") { request, context -> Response in
+        api(router, .delete, "/api/v1/audit/destinations/{host}") { request, context -> Response in
             let host = context.parameters.get("host") ?? ""
             let who = try await signedIn(request, context: context, changing: true)
             let port = request.uri.queryParameters.get("port").flatMap { Int($0) }
@@ -133,7 +135,7 @@ extension WebRoutes {
                                                 facts: [("host", host)], what: "delete audit destination \(host)")
             return JSONBody.response(ChangeView(name: host, revision: applied.revision, diff: applied.diff))
         }
-        router.get("/api/v1/audit/events") { request, context -> Response in
+        api(router, .get, "/api/v1/audit/events") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
             let q = request.uri.queryParameters
             var query = try AuditChange.query(text: q.get("text"), account: q.get("account"), service: q.get("service"), severity: q.get("severity"), last: q.get("last"))

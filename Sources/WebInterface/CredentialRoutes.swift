@@ -104,6 +104,9 @@ extension WebRoutes {
         var label: String
     }
 
+    struct APITokenList: Codable { var tokens: [ConfigdMethod.APITokenInfo] }
+    struct Revoked: Codable { var revoked: String }
+
     /// The largest certificate upload: a chain of a few certificates and a key.
     static let maximumCertificateUploadBytes = 64 * 1024
 
@@ -130,12 +133,12 @@ extension WebRoutes {
     /// The certificate (any signed-in role reads it; admins replace it) and
     /// the API tokens (configd decides who may create, list and revoke).
     func addCredentialRoutes(to router: Router<WebRequestContext>) {
-        router.get("/api/v1/certificate") { request, context -> Response in
+        api(router, .get, "/api/v1/certificate") { request, context -> Response in
             _ = try await signedIn(request, context: context, changing: false)
             guard let certificates else { throw WebError(.notFound, "this webd serves no certificate") }
             return JSONBody.response(try certificates.current())
         }
-        router.put("/api/v1/certificate") { request, context -> Response in
+        api(router, .put, "/api/v1/certificate") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             let bytes = try await JSONBody.read(request, limit: Self.maximumCertificateUploadBytes)
             let upload: CertificateUpload
@@ -173,23 +176,23 @@ extension WebRoutes {
                 return await accountsPage(who, message: error.message, status: error.status)
             }
         }
-        router.get("/api/v1/tokens") { request, context -> Response in
+        api(router, .get, "/api/v1/tokens") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
-            return JSONBody.response(["tokens": try await backends.apiTokens(session: who.token)])
+            return JSONBody.response(APITokenList(tokens: try await backends.apiTokens(session: who.token)))
         }
-        router.post("/api/v1/tokens") { request, context -> Response in
+        api(router, .post, "/api/v1/tokens") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             let asked = try await JSONBody.decode(TokenRequest.self, from: request, shape: #"{"account": "...", "label": "..."}"#)
             let issued = try await backends.createAPIToken(session: who.token, account: asked.account, label: asked.label, peer: context.peer)
             return JSONBody.response(issued, status: .created)
         }
-        router.delete("/api/v1/tokens/:id") { request, context -> Response in
+        api(router, .delete, "/api/v1/tokens/{id}") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             guard let id = context.parameters.get("id"), id.utf8.count == 16, id.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
                 throw WebError(.badRequest, "a token id is 16 lowercase hex digits")
             }
             try await backends.revokeAPIToken(session: who.token, id: id, peer: context.peer)
-            return JSONBody.response(["revoked": id])
+            return JSONBody.response(Revoked(revoked: id))
         }
     }
 }

@@ -7,31 +7,31 @@ import Hummingbird
 /// SNMP users and trap receivers: `/snmp` and `/api/v1/snmp[...]`.
 extension WebRoutes {
     func addSNMPRoutes(to router: Router<WebRequestContext>) {
-        router.get("/api/v1/snmp") { request, context -> Response in
+        api(router, .get, "/api/v1/snmp") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
             return JSONBody.response(SNMPView(try await backends.running(session: who.token, sections: [.snmp]).config.snmp))
         }
-        router.post("/api/v1/snmp/users") { request, context -> Response in
+        api(router, .post, "/api/v1/snmp/users") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             let user = try await JSONBody.decode(SNMPChange.NewUser.self, from: request, shape: SNMPChange.NewUser.shape)
             let applied = try await addSNMPUser(user, who: who, context: context)
             return JSONBody.response(ChangeView(name: user.name, revision: applied.revision, diff: applied.diff), status: .created)
         }
-        router.delete("/api/v1/snmp/users/:name") { request, context -> Response in
+        api(router, .delete, "/api/v1/snmp/users/{name}") { request, context -> Response in
             let name = context.parameters.get("name") ?? ""
             let who = try await signedIn(request, context: context, changing: true)
             let applied = try await applyChange(try SNMPChange.removeUser(name), who: who, context: context, kind: "web-snmp-user-delete",
                                                 facts: [("user", name)], what: "delete SNMP user \(name)")
             return JSONBody.response(ChangeView(name: name, revision: applied.revision, diff: applied.diff))
         }
-        router.post("/api/v1/snmp/traps") { request, context -> Response in
+        api(router, .post, "/api/v1/snmp/traps") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             let trap = try await JSONBody.decode(SNMPChange.NewTrap.self, from: request, shape: SNMPChange.NewTrap.shape)
             let applied = try await applyChange(try SNMPChange.add(trap), who: who, context: context, kind: "web-snmp-trap-add",
                                                 facts: [("host", trap.host)], what: "add trap receiver \(trap.host)")
             return JSONBody.response(ChangeView(name: trap.host, revision: applied.revision, diff: applied.diff), status: .created)
         }
-        router.delete("/api/v1/snmp/traps/:host") { request, context -> Response in
+        api(router, .delete, "/api/v1/snmp/traps/{host}") { request, context -> Response in
             let host = context.parameters.get("host") ?? ""
             let who = try await signedIn(request, context: context, changing: true)
             let port = request.uri.queryParameters.get("port").flatMap { Int($0) }

@@ -27,11 +27,11 @@ extension WebRoutes {
                 return await policyPage(who, message: error.message, status: error.status)
             }
         }
-        router.get("/api/v1/policy") { request, context -> Response in
+        api(router, .get, "/api/v1/policy") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
             return JSONBody.response(PolicyView(try await backends.running(session: who.token, sections: [.policy]).config.policy))
         }
-        router.patch("/api/v1/policy") { request, context -> Response in
+        api(router, .patch, "/api/v1/policy") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             let commands = try await JSONBody.decode(PolicyView.self, from: request, shape: PolicyView.shape).commands()
             let applied = try await applyChange(commands, who: who, context: context, kind: "web-policy-change", facts: [], what: "change the security policy")
@@ -76,17 +76,17 @@ extension WebRoutes {
                 return await systemPage(who, message: error.message, status: error.status)
             }
         }
-        router.patch("/api/v1/system") { request, context -> Response in
+        api(router, .patch, "/api/v1/system") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             let commands = try await JSONBody.decode(SystemChange.self, from: request, shape: SystemChange.shape).commands()
             let applied = try await applyChange(commands, who: who, context: context, kind: "web-system-change", facts: [], what: "change the system settings")
             return JSONBody.response(ChangeView(name: nil, revision: applied.revision, diff: applied.diff))
         }
-        router.post("/api/v1/config/revert") { request, context -> Response in
+        api(router, .post, "/api/v1/config/revert") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             return JSONBody.response(try await revertConfiguration(who, context: context))
         }
-        router.get("/api/v1/config/diff") { request, context -> Response in
+        api(router, .get, "/api/v1/config/diff") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: false)
             return JSONBody.response(try await backends.diff(session: who.token))
         }

@@ -4,7 +4,7 @@ import Hummingbird
 import ApplianceProtocol
 
 /// What a change through configd answers: the new revision and its diff.
-struct ChangeView: Encodable {
+struct ChangeView: Codable {
     var name: String?
     var revision: UInt64
     var diff: [String]
@@ -67,7 +67,29 @@ extension WebRoutes {
         }
 
         // MARK: API
-        router.get("/api/v1/streams/:name") { request, context -> Response in
+        api(router, .get, "/api/v1/streams") { request, context -> Response in
+            let who = try await signedIn(request, context: context, changing: false)
+            return JSONBody.response(try await backends.streams(session: who.token))
+        }
+        for action in ["start", "stop"] {
+            api(router, .post, "/api/v1/streams/{name}/\(action)") { request, context -> Response in
+                guard let name = context.parameters.get("name"), Self.isStreamName(name) else {
+                    throw WebError(.badRequest, "a stream name is 1-64 letters, digits, '.', '_' or '-'")
+                }
+                let who = try await signedIn(request, context: context, changing: true)
+                do throws(WebError) {
+                    let result = action == "start"
+                        ? try await backends.start(stream: name, session: who.token)
+                        : try await backends.stop(stream: name, session: who.token)
+                    record(who, context, "web-stream-\(action)", [("stream", name), ("state", result.state)], "\(who.account) \(action == "start" ? "started" : "stopped") stream \(name) from \(context.peer)")
+                    return JSONBody.response(result)
+                } catch {
+                    record(who, context, "web-stream-\(action)-failed", [("stream", name), ("error", error.message)], "\(who.account) could not \(action) stream \(name) from \(context.peer): \(error.message)", severity: .warning)
+                    throw error
+                }
+            }
+        }
+        api(router, .get, "/api/v1/streams/{name}") { request, context -> Response in
             let name = try Self.streamName(context)
             let who = try await signedIn(request, context: context, changing: false)
             guard let stream = try await backends.streams(session: who.token).streams.first(where: { $0.name == name }) else {
@@ -75,7 +97,7 @@ extension WebRoutes {
             }
             return JSONBody.response(stream)
         }
-        router.post("/api/v1/streams") { request, context -> Response in
+        api(router, .post, "/api/v1/streams") { request, context -> Response in
             let who = try await signedIn(request, context: context, changing: true)
             let change = try await JSONBody.decode(StreamChange.self, from: request, shape: StreamChange.shape)
             guard let name = change.name else { throw WebError(.badRequest, "name: a new stream needs a name") }
@@ -84,7 +106,7 @@ extension WebRoutes {
             response.headers[.location] = "/api/v1/streams/\(name)"
             return response
         }
-        router.patch("/api/v1/streams/:name") { request, context -> Response in
+        api(router, .patch, "/api/v1/streams/{name}") { request, context -> Response in
             let name = try Self.streamName(context)
             let who = try await signedIn(request, context: context, changing: true)
             var change = try await JSONBody.decode(StreamChange.self, from: request, shape: StreamChange.shape)
@@ -93,7 +115,7 @@ extension WebRoutes {
             let applied = try await editStream(name, change, who: who, context: context)
             return JSONBody.response(ChangeView(name: name, revision: applied.revision, diff: applied.diff))
         }
-        router.delete("/api/v1/streams/:name") { request, context -> Response in
+        api(router, .delete, "/api/v1/streams/{name}") { request, context -> Response in
             let name = try Self.streamName(context)
             let who = try await signedIn(request, context: context, changing: true)
             let applied = try await deleteStream(name, who: who, context: context)

@@ -59,8 +59,13 @@ public struct WebError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// `{"error": "..."}` with this status.
     public var response: Response {
-        var response = JSONBody.response(["error": message], status: status)
+        var response = JSONBody.response(ErrorBody(error: message), status: status)
         if let retryAfterSeconds { response.headers[.retryAfter] = String(retryAfterSeconds) }
         return response
     }
+}
+
+/// What every API error answers (the document's `Error` schema).
+struct ErrorBody: Codable {
+    var error: String
 }
