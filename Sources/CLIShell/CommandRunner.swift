@@ -175,23 +175,22 @@ public final class CommandRunner {
         } else {
             guard exists else { throw CommandError(column: nameOption.column, "no stream named \(name) (stream create makes one)") }
         }
-        var words = ["stream", CommandWords.quote(name)]
+        var settings: [(keyword: String, value: String?)] = []
         var extra: [String] = []
         for option in parsed.options where option.key != "name" {
-            let value = CommandWords.quote(option.value)
             switch option.key {
-            case "dest": words += ["destination", value]
+            case "dest": settings.append(("destination", option.value))
             case "shaping":
                 guard let on = Self.yesNo(option.value) else { throw CommandError(column: option.column, "shaping= takes yes or no") }
-                words += ["shaping", on ? "on" : "off"]
-            case "ceiling": words += ["shaping", "ceiling", value]
+                settings.append(("shaping", on ? "on" : "off"))
+            case "ceiling": settings += [("shaping", nil), ("ceiling", option.value)]
             case "autostart":
                 guard let on = Self.yesNo(option.value) else { throw CommandError(column: option.column, "autostart= takes yes or no") }
-                if on { words.append("autostart") } else { extra.append("no stream \(CommandWords.quote(name)) autostart") }
-            default: words += [option.key, value]
+                if on { settings.append(("autostart", nil)) } else { extra.append(ConfigLine.noStreamSetting(name, "autostart")) }
+            default: settings.append((option.key, option.value))
             }
         }
-        var commands = words.count > 2 ? [words.joined(separator: " ")] : []
+        var commands = settings.isEmpty ? [] : [ConfigLine.stream(name, settings)]
         commands += extra
         guard !commands.isEmpty else { throw CommandError(column: -1, "name a field to change (source= dest= ttl= ...)") }
         do {

@@ -194,14 +194,12 @@ public enum CommandTree {
             runner.write("\(result.name): \(result.state)\n")
         },
         .init([.k("stream"), .k("delete", "remove a stream"), .a("NAME", .stream, "the stream's name")]) { runner, parsed, line throws(CommandError) in
-            try runner.apply(["no stream " + CommandWords.quote(parsed.arguments["NAME"] ?? "")], from: line)
+            try runner.apply([ConfigLine.noStream(parsed.arguments["NAME"] ?? "")], from: line)
         },
         .init([.k("stream"), .k("show", "one stream in detail"), .a("NAME", .stream, "the stream's name")], runs: showStream),
         .init([.k("stream"), .a("NAME", .stream, "configuration form: stream NAME source ... (docs/CONFIGURATION.md)"),
                form("source SOURCE | destination DEST | ttl N | tos N | shaping ... | autostart")], runs: configLine),
     ]
-
-    static func accountName(_ name: String?) -> String { CommandWords.quote(name ?? "") }
 
     static let account: [CommandEntry] = [
         .init([.k("account", "manage an account"), .a("NAME", .account, "the account's name"), .k("create", "a new account (role viewer unless given)"),
@@ -212,23 +210,23 @@ public enum CommandTree {
             if snapshot.config.accounts.contains(where: { $0.name == name }) {
                 throw CommandError(column: -1, "account \(name) exists (account \(name) role ROLE changes its role)")
             }
-            try runner.apply(["account \(CommandWords.quote(name)) role \(CommandWords.quote(role))"], from: line)
+            try runner.apply([ConfigLine.accountRole(name, role)], from: line)
             runner.write("Account \(name) created (\(role)); give it a password (account \(name) passwd) or a key (account \(name) pubkey add ...).\n")
         },
         .init([.k("account"), .a("NAME", .account, ""), .k("role", "change its role"), .a("ROLE", .word, "admin, operator or viewer")]) { runner, parsed, line throws(CommandError) in
-            try runner.apply(["account \(accountName(parsed.arguments["NAME"])) role \(CommandWords.quote(parsed.arguments["ROLE"] ?? ""))"], from: line)
+            try runner.apply([ConfigLine.accountRole(parsed.arguments["NAME"] ?? "", parsed.arguments["ROLE"] ?? "")], from: line)
         },
         .init([.k("account"), .a("NAME", .account, ""), .k("passwd", "set its password (asked twice)")]) { runner, parsed, _ throws(CommandError) in
             try runner.setPassword(account: parsed.arguments["NAME"])
         },
         .init([.k("account"), .a("NAME", .account, ""), .k("lock", "refuse its logins and end its sessions")]) { runner, parsed, line throws(CommandError) in
-            try runner.apply(["account \(accountName(parsed.arguments["NAME"])) locked"], from: line)
+            try runner.apply([ConfigLine.accountLocked(parsed.arguments["NAME"] ?? "", true)], from: line)
         },
         .init([.k("account"), .a("NAME", .account, ""), .k("unlock", "allow its logins again")]) { runner, parsed, line throws(CommandError) in
-            try runner.apply(["no account \(accountName(parsed.arguments["NAME"])) locked"], from: line)
+            try runner.apply([ConfigLine.accountLocked(parsed.arguments["NAME"] ?? "", false)], from: line)
         },
         .init([.k("account"), .a("NAME", .account, ""), .k("delete", "remove it")]) { runner, parsed, line throws(CommandError) in
-            try runner.apply(["no account \(accountName(parsed.arguments["NAME"]))"], from: line)
+            try runner.apply([ConfigLine.noAccount(parsed.arguments["NAME"] ?? "")], from: line)
         },
         .init([.k("account"), .a("NAME", .account, ""), .k("api-token", "bearer tokens for scripts (admin)"),
                .k("create", "a new token; its secret is shown once"), .a("LABEL", .word, "what it is for, e.g. nms-poller")]) { runner, parsed, _ throws(CommandError) in
@@ -245,12 +243,12 @@ public enum CommandTree {
         .init([.k("account"), .a("NAME", .account, ""), .k("pubkey", "its ssh public keys"), .k("add", "add a key"),
                .a("KEY", .rest, "\"TYPE BASE64 [COMMENT]\" as in authorized_keys")]) { runner, parsed, line throws(CommandError) in
             let key = try CommandRunner.oneText(parsed.rest ?? "")
-            try runner.apply(["account \(accountName(parsed.arguments["NAME"])) ssh-key \(CommandWords.quote(key))"], from: line)
+            try runner.apply([ConfigLine.accountSSHKey(parsed.arguments["NAME"] ?? "", key)], from: line)
         },
         .init([.k("account"), .a("NAME", .account, ""), .k("pubkey"), .k("delete", "remove a key"),
                .a("KEY", .rest, "\"TYPE BASE64 [COMMENT]\" as shown by show accounts")]) { runner, parsed, line throws(CommandError) in
             let key = try CommandRunner.oneText(parsed.rest ?? "")
-            try runner.apply(["no account \(accountName(parsed.arguments["NAME"])) ssh-key \(CommandWords.quote(key))"], from: line)
+            try runner.apply([ConfigLine.accountSSHKey(parsed.arguments["NAME"] ?? "", key, present: false)], from: line)
         },
     ]
 
@@ -261,13 +259,13 @@ public enum CommandTree {
             try runner.apply(["security " + (parsed.rest ?? "")], from: line)
         },
         .init([.k("banner", "the text shown before sign-in"), .a("TEXT", .rest, "the banner, in quotes (\\n for a new line)")]) { runner, parsed, line throws(CommandError) in
-            try runner.apply(["banner login " + CommandWords.quote(try CommandRunner.oneText(parsed.rest ?? ""))], from: line)
+            try runner.apply([ConfigLine.loginBanner(try CommandRunner.oneText(parsed.rest ?? ""))], from: line)
         },
         .init([.k("hostname", "the appliance's name"), .a("NAME", .word, "a host name")]) { runner, parsed, line throws(CommandError) in
-            try runner.apply(["hostname " + CommandWords.quote(parsed.arguments["NAME"] ?? "")], from: line)
+            try runner.apply([ConfigLine.hostname(parsed.arguments["NAME"] ?? "")], from: line)
         },
         .init([.k("ntp", "time servers"), .k("server", "add a time server"), .a("HOST", .word, "address or name")]) { runner, parsed, line throws(CommandError) in
-            try runner.apply(["ntp server " + CommandWords.quote(parsed.arguments["HOST"] ?? "")], from: line)
+            try runner.apply([ConfigLine.ntpServer(parsed.arguments["HOST"] ?? "")], from: line)
         },
     ]
 

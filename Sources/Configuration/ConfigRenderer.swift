@@ -45,10 +45,10 @@ public enum ConfigRenderer {
 
     private static func system(_ system: SystemSettings) -> [String] {
         var lines: [String] = []
-        if system.hostname != SystemSettings.defaultHostname { lines.append("hostname " + word(system.hostname)) }
-        if let location = system.location { lines.append("system location " + quoted(location)) }
-        if let contact = system.contact { lines.append("system contact " + quoted(contact)) }
-        if let banner = system.loginBanner { lines.append("banner login " + quoted(banner)) }
+        if system.hostname != SystemSettings.defaultHostname { lines.append(ConfigLine.hostname(system.hostname)) }
+        if let location = system.location { lines.append(ConfigLine.systemLocation(location)) }
+        if let contact = system.contact { lines.append(ConfigLine.systemContact(contact)) }
+        if let banner = system.loginBanner { lines.append(ConfigLine.loginBanner(banner)) }
         return lines
     }
 
@@ -71,7 +71,7 @@ public enum ConfigRenderer {
         if secrets.includesPasswordHashes {
             lines += account.passwordHistory.map { "account \(word(account.name)) password-history " + quoted($0) }
         }
-        lines += account.sshKeys.map { "account \(word(account.name)) ssh-key " + quoted($0.description) }
+        lines += account.sshKeys.map { ConfigLine.accountSSHKey(account.name, $0.description) }
         return lines
     }
 
@@ -124,13 +124,7 @@ public enum ConfigRenderer {
 
     /// The `snmp user` line that creates or replaces `user`; with `keys`
     /// false, without its localized keys (what may be shown).
-    public static func line(_ user: USMUser, keys: Bool = true) -> String {
-        var line = "snmp user \(word(user.name)) role \(user.role.rawValue) auth \(user.authProtocol.rawValue)"
-        if keys { line += " auth-key \(user.authKey.hex)" }
-        line += " priv \(user.privProtocol.rawValue)"
-        if keys { line += " priv-key \(user.privKey.hex)" }
-        return line
-    }
+    public static func line(_ user: USMUser, keys: Bool = true) -> String { ConfigLine.snmpUser(user, keys: keys) }
 
     private static func stream(_ stream: StreamConfig) -> String {
         let defaults = StreamConfig(name: stream.name, source: stream.source, destination: stream.destination)

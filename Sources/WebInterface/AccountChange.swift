@@ -29,11 +29,10 @@ public struct AccountView: Codable, Sendable, Equatable {
 /// Account changes as configuration-language lines (the CLI's `account`
 /// commands), each checked by `ConfigParser` before configd sees it.
 public enum AccountChange {
-    /// `NAME` as one word, read as an account name.
+    /// `name`, once the parser reads it as an account name.
     public static func name(_ name: String) throws(WebError) -> String {
-        let word = try ConfigLines.text(name, field: "name", limit: 64)
-        _ = try ConfigLines.checked([("name", "account \(word) role viewer")])
-        return word
+        _ = try ConfigLines.checked([("name", ConfigLine.accountRole(try ConfigLines.checkedText(name, field: "name", limit: 64), .viewer))])
+        return name
     }
 
     public static func role(_ role: String) throws(WebError) -> String {
@@ -42,30 +41,28 @@ public enum AccountChange {
     }
 
     public static func create(name: String, role: String) throws(WebError) -> [String] {
-        ["account \(try Self.name(name)) role \(try Self.role(role))"]
+        [ConfigLine.accountRole(try Self.name(name), try Self.role(role))]
     }
 
     /// `role` and `locked` as given; nil leaves each as it is.
     public static func update(name: String, role: String?, locked: Bool?) throws(WebError) -> [String] {
-        let word = try Self.name(name)
+        let name = try Self.name(name)
         var lines: [String] = []
-        if let role { lines.append("account \(word) role \(try Self.role(role))") }
-        if let locked { lines.append(locked ? "account \(word) locked" : "no account \(word) locked") }
+        if let role { lines.append(ConfigLine.accountRole(name, try Self.role(role))) }
+        if let locked { lines.append(ConfigLine.accountLocked(name, locked)) }
         guard !lines.isEmpty else { throw WebError(.badRequest, "name a field to change (role, locked)") }
         return lines
     }
 
     public static func delete(name: String) throws(WebError) -> [String] {
-        ["no account \(try Self.name(name))"]
+        [ConfigLine.noAccount(try Self.name(name))]
     }
 
     /// An `authorized_keys` line, one quoted word; `adding` false removes it.
     public static func key(name: String, key: String, adding: Bool) throws(WebError) -> [String] {
-        let word = try Self.name(name)
-        let keyWord = StreamChange.configWord(try Self.keyText(key))
-        let line = "account \(word) ssh-key \(keyWord)"
-        _ = try ConfigLines.checked([("key", line)])
-        return [adding ? line : "no " + line]
+        let name = try Self.name(name), key = try Self.keyText(key)
+        _ = try ConfigLines.checked([("key", ConfigLine.accountSSHKey(name, key))])
+        return [ConfigLine.accountSSHKey(name, key, present: adding)]
     }
 
     static func keyText(_ key: String) throws(WebError) -> String {

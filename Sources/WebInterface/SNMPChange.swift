@@ -189,7 +189,7 @@ public enum SNMPChange {
     }
 
     public static func removeUser(_ name: String) throws(WebError) -> [String] {
-        ["no snmp user \(try Self.name(name))"]
+        [ConfigLine.noSNMPUser(try Self.name(name))]
     }
 
     public static func add(_ trap: NewTrap) throws(WebError) -> [String] {

@@ -21,12 +21,17 @@ enum ConfigLines {
     /// A text value as one quoted configuration word, control characters
     /// refused except newlines where `multiline` (the banner's `\n`).
     static func text(_ text: String, field: String, multiline: Bool = false, limit: Int = 4096) throws(WebError) -> String {
+        StreamChange.configWord(try checkedText(text, field: field, multiline: multiline, limit: limit))
+    }
+
+    /// `text` itself, once it passed `text`'s checks (for `ConfigLine`'s builders, which quote).
+    static func checkedText(_ text: String, field: String, multiline: Bool = false, limit: Int = 4096) throws(WebError) -> String {
         guard text.utf8.count <= limit else { throw WebError(.badRequest, "\(field): at most \(limit) bytes") }
         let refused = text.unicodeScalars.contains { StreamChange.isControl($0) && !(multiline && $0 == "\n") }
         guard !refused else {
             throw WebError(.badRequest, "\(field): control characters\(multiline ? " other than newlines" : " (newlines, tabs, ...)") are not allowed")
         }
-        return StreamChange.configWord(text)
+        return text
     }
 }
 
@@ -124,22 +129,24 @@ public struct SystemChange: Decodable, Sendable, Equatable {
 
     public func commands() throws(WebError) -> [String] {
         var lines: [(field: String, line: String)] = []
-        if let hostname { lines.append(("hostname", "hostname \(try ConfigLines.text(hostname, field: "hostname", limit: 253))")) }
+        if let hostname { lines.append(("hostname", ConfigLine.hostname(try ConfigLines.checkedText(hostname, field: "hostname", limit: 253)))) }
         if let banner {
-            lines.append(("banner", banner.isEmpty ? "no banner login" : "banner login \(try ConfigLines.text(banner, field: "banner", multiline: true))"))
+            lines.append(("banner", ConfigLine.loginBanner(banner.isEmpty ? nil : try ConfigLines.checkedText(banner, field: "banner", multiline: true))))
         }
         if let location {
-            lines.append(("location", location.isEmpty ? "no system location" : "system location \(try ConfigLines.text(location, field: "location", limit: 255))"))
+            lines.append(("location", ConfigLine.systemLocation(location.isEmpty ? nil : try ConfigLines.checkedText(location, field: "location", limit: 255))))
         }
         if let contact {
-            lines.append(("contact", contact.isEmpty ? "no system contact" : "system contact \(try ConfigLines.text(contact, field: "contact", limit: 255))"))
+            lines.append(("contact", ConfigLine.systemContact(contact.isEmpty ? nil : try ConfigLines.checkedText(contact, field: "contact", limit: 255))))
         }
-        for server in addNtpServers ?? [] { lines.append(("addNtpServers", "ntp server \(try ConfigLines.text(server, field: "addNtpServers", limit: 253))")) }
+        for server in addNtpServers ?? [] {
+            lines.append(("addNtpServers", ConfigLine.ntpServer(try ConfigLines.checkedText(server, field: "addNtpServers", limit: 253))))
+        }
         // `no ntp server HOST` needs the server configured: its host is
         // checked as `ntp server HOST`, configd says whether it was there.
         var removals: [(field: String, line: String)] = []
         for server in removeNtpServers ?? [] {
-            removals.append(("removeNtpServers", "ntp server \(try ConfigLines.text(server, field: "removeNtpServers", limit: 253))"))
+            removals.append(("removeNtpServers", ConfigLine.ntpServer(try ConfigLines.checkedText(server, field: "removeNtpServers", limit: 253))))
         }
         guard !lines.isEmpty || !removals.isEmpty else { throw WebError(.badRequest, "name a setting to change (hostname, banner, ...)") }
         return try ConfigLines.checked(lines) + ConfigLines.checked(removals).map { "no " + $0 }
