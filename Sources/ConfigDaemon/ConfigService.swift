@@ -287,29 +287,17 @@ public actor ConfigService {
         }
         // An SNMP Set's rule is snmpd's column: its user's role is checked line by line below.
         if parameters.snmpUser == nil { try permit(ConfigdMethod.Apply.name, who, refusal: "config-change-refused") }
-        guard !parameters.commands.isEmpty, parameters.commands.count <= 10_000 else {
-            throw ControlError(.invalidParameters, "a change set holds 1 to 10000 commands")
-        }
-        let changes = ChangeSet(commands: parameters.commands)
-        if case .refused(let refusal) = ChangeAuthorization.check(changes, role: who.role, account: who.account) {
-            refuse(who, "config-change-refused", refusal.description)
-            throw ControlError(.permissionDenied, refusal.description)
-        }
-        let applied: ApplianceConfig
-        do {
-            applied = try running.applying(changes)
-        } catch {
-            throw ControlError(.invalidParameters, error.description)
-        }
-        for account in applied.accounts where account.id != nil && account.id != running.accounts.first(where: { $0.name == account.name })?.id {
-            throw ControlError(.invalidParameters, "account \(account.name): configd gives account ids and never changes them; leave out \"id\"")
-        }
-        let updated = Self.givingAccountIDs(applied, avoiding: Set(apiTokens.tokens.compactMap(\.accountID))).config
-        if let reason = ChangeAuthorization.ownAccountRefusal(who.account, before: running, after: updated) {
+        let updated: ApplianceConfig, diff: ConfigDiff
+        switch ConfigEdit.apply(parameters.commands, account: who.account, role: who.role, to: running,
+                                reservedIDs: Set(apiTokens.tokens.compactMap(\.accountID))) {
+        case .applied(let config, let change):
+            (updated, diff) = (config, change)
+        case .refused(let reason):
             refuse(who, "config-change-refused", reason)
             throw ControlError(.permissionDenied, reason)
+        case .invalid(let reason):
+            throw ControlError(.invalidParameters, reason)
         }
-        let diff = ConfigDiff(from: running, to: updated)
         commit(updated)
         // An administrator's unlock lifts the throttle even of an account that was not flagged locked.
         for name in Self.unlockedAccounts(in: parameters.commands) { loginGuard.unlock(name: name) }
