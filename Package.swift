@@ -145,11 +145,11 @@ let package = Package(
         // Shared by the test targets only (the seeded generator of the randomised tests).
         // The CLI: grammar, completion, help, renderers; sshd starts it per session.
         .target(name: "CLIShell", dependencies: ["ApplianceCore", "ApplianceProtocol", "Configuration", "SNMP"]),
-        .executableTarget(name: "cli", dependencies: ["CLIShell"]),
-        .executableTarget(name: "appliance-sshd", dependencies: ["CLIShell"]),
+        .executableTarget(name: "cli", dependencies: ["CLIShell", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "appliance-sshd", dependencies: ["CLIShell", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CLIShellTests", dependencies: ["CLIShell", "ApplianceProtocol", "TestSupport"]),
-        .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore", "TestSupport"]),
+        .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "ApplianceProtocolTests", dependencies: ["ApplianceProtocol", "ApplianceCore", "Configuration", "TestSupport"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "ApplianceProtocol", "TestSupport"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "ConfigDaemon", "ApplianceProtocol", "TestSupport"]),

@@ -8,9 +8,9 @@ import Logging
 /// procmon's service: reads the manifest, serves the control socket, starts
 /// the services, and turns signals into reaping, reloads and an orderly stop.
 public enum Procmon {
-    /// Exit codes (sysexits.h): 0 stopped cleanly, 78 bad configuration, 71 system error.
-    public static let exitConfigError: Int32 = 78
-    public static let exitSystemError: Int32 = 71
+    /// Exit codes: 0 stopped cleanly, 78 bad configuration, 71 system error.
+    public static let exitConfigError = ExitCodes.configError
+    public static let exitSystemError = ExitCodes.systemError
 
     public static func readManifest(_ path: String) throws -> ServiceManifest {
         guard let bytes = try AtomicFile.read(path, limit: 1 << 20) else {
@@ -96,7 +96,7 @@ public enum Procmon {
                 _ = await serving.result
                 unlink(paths.pidFile("procmon"))
                 audit.record(AuditEvent("procmon-stop", message: "procmon stopped all services"))
-                return 0
+                return ExitCodes.success
             default:
                 break
             }

@@ -1,43 +1,48 @@
+import ApplianceCore
+import ArgumentParser
 import CLIShell
 import Glibc
 
 // appliance-sshd(8): procmon's sshd service. Writes sshd_config for this root
 // and port, makes the host keys on a first start, then becomes OpenSSH's sshd.
 
+struct SSHDArguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "appliance-sshd",
+        abstract: "Start OpenSSH's sshd for the appliance.",
+        usage: "appliance-sshd [--root DIR] [--port-base N] [--listen ADDRESS]",
+        discussion: "Writes DIR/run/appliance/sshd_config and the host keys in DIR/etc/ssh, then runs /usr/sbin/sshd -D -e."
+    )
+
+    // procmon's manifest passes each value as it is, never one to read as a flag.
+    @Option(parsing: .unconditional, help: ArgumentHelp("The appliance root", valueName: "DIR"))
+    var root = "/"
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Added to port 22 (development mode: 10000)", valueName: "N"))
+    var portBase = 0
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("The address to listen on", valueName: "ADDRESS"))
+    var listen = "::"
+
+    func validate() throws {
+        guard (0...65000).contains(portBase) else { throw ValidationError("--port-base takes 0 to 65000") }
+    }
+}
+
 func fail(_ message: String) -> Never {
     let text = "appliance-sshd: \(message)\n"
     _ = Array(text.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-    exit(71)
+    exit(ExitCodes.systemError)
 }
 
-var root = "/"
-var portBase = 0
-var listen = "::"
-var arguments = Array(CommandLine.arguments.dropFirst())
-while !arguments.isEmpty {
-    let argument = arguments.removeFirst()
-    guard !arguments.isEmpty || argument == "--help" || argument == "-h" else { fail("\(argument) needs a value") }
-    switch argument {
-    case "--root": root = arguments.removeFirst()
-    case "--port-base": portBase = Int(arguments.removeFirst()) ?? -1
-    case "--listen": listen = arguments.removeFirst()
-    case "--help", "-h":
-        print("usage: appliance-sshd [--root DIR] [--port-base N] [--listen ADDRESS]\nWrites DIR/run/appliance/sshd_config and the host keys in DIR/etc/ssh, then runs /usr/sbin/sshd -D -e.")
-        exit(0)
-    default: fail("unknown argument \(argument)")
-    }
-}
-guard (0...65000).contains(portBase) else { fail("--port-base takes 0 to 65000") }
-
-var exe = [CChar](repeating: 0, count: 4096)
-let length = readlink("/proc/self/exe", &exe, exe.count - 1)
-guard length > 0 else { fail("cannot find my own folder") }
-let ownPath = String(decoding: exe[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-let binFolder = String(ownPath[..<(ownPath.lastIndex(of: "/") ?? ownPath.endIndex)])
+// A refused command line is a system error to procmon, as every other failure here.
+let arguments = SSHDArguments.parseOrExit(name: "appliance-sshd", refusedStatus: ExitCodes.systemError)
+let root = arguments.root
+guard let binFolder = OwnExecutable.folder else { fail("cannot find my own folder") }
 
 let asRoot = geteuid() == 0
 let me = getpwuid(geteuid()).map { String(cString: $0.pointee.pw_name) } ?? "root"
-let config = SSHDConfig(root: root, port: 22 + portBase, listenAddress: listen, cliPath: binFolder + "/cli",
+let config = SSHDConfig(root: root, port: 22 + arguments.portBase, listenAddress: arguments.listen, cliPath: binFolder + "/cli",
                         keysCommandUser: asRoot ? "nobody" : me, allowed: asRoot ? .group("appliance-accounts") : .user(me))
 
 func spawnWait(_ argv: [String]) -> Int32 {

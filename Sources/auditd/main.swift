@@ -45,13 +45,8 @@ struct AuditdCommand: ParsableCommand {
     }
 
     func run() throws {
-        let paths = daemon.paths
-        try AtomicFile.makeFolders(paths.logDirectory)
-        try daemon.detachUnlessForeground(logFile: paths.logFile("auditd"))
-        let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
-        ApplianceLogging.bootstrap(label: "auditd")
         let settings = Auditd.Settings(retentionDays: retentionDays, retentionMiB: retentionMib, diskReserveMiB: diskReserveMib)
-        throw ExitCode(runBlocking { await Auditd.run(paths: paths, settings: settings, signals: signals) })
+        try daemon.run("auditd") { await Auditd.run(paths: $0.paths, settings: settings, signals: $0.signals) }
     }
 }
 

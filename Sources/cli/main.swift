@@ -1,5 +1,6 @@
 import ApplianceProtocol
 import ApplianceCore
+import ArgumentParser
 import CLIShell
 import Configuration
 import Glibc
@@ -7,83 +8,76 @@ import Glibc
 // The engineer's command line (cli(1)). Also the login shell of the OS users
 // of appliance accounts, so sshd starts it as `cli -c COMMAND` or as `-cli`.
 
-// First, before any thread: a hang-up, SIGTERM or SIGINT logs the session out.
-SignalExit.install()
+struct CLIArguments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cli",
+        abstract: "The appliance's command line.",
+        usage: """
+        cli [--root DIR] [-c COMMAND] [--account NAME]
+        cli [--root DIR] --authorized-keys USER KEYTYPE KEY
+        """,
+        discussion: """
+        Without -c the CLI is interactive on a terminal (? for help, Tab completes), or \
+        reads one command per line from a pipe. Commands: cli(1), or ? at the prompt.
+        """
+    )
 
-let usage = """
-usage: cli [--root DIR] [-c COMMAND] [--account NAME]
-       cli [--root DIR] --authorized-keys USER KEYTYPE KEY
+    // Every value is taken as it comes, even one starting with "-": sshd
+    // passes a login's own command and the key lookup's words unquoted.
+    @Option(parsing: .unconditional, help: ArgumentHelp("The appliance root (default: $APPLIANCE_ROOT, else /).", valueName: "DIR"))
+    var root: String?
 
-  --root DIR         the appliance root (default: $APPLIANCE_ROOT, else /)
-  -c COMMAND         run one command and exit: status 0 when it worked, 1 when not
-  --account NAME     act as this account (root and the owner of a development
-                     root only: sshd's forced command in development mode)
-  --authorized-keys  sshd's AuthorizedKeysCommand: print the line admitting the key
-  -h, --help         this text
+    @Option(name: .customShort("c"), parsing: .unconditional,
+            help: ArgumentHelp("Run one command and exit: status 0 when it worked, 1 when not.", valueName: "COMMAND"))
+    var command: String?
 
-Without -c the CLI is interactive on a terminal (? for help, Tab completes), or
-reads one command per line from a pipe. Commands: cli(1), or ? at the prompt.
-"""
+    @Option(parsing: .unconditional, help: ArgumentHelp("""
+        Act as this account (root and the owner of a development root only: sshd's forced command in development mode).
+        """, valueName: "NAME"))
+    var account: String?
 
-func fail(_ message: String, status: Int32 = 2) -> Never {
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("sshd's AuthorizedKeysCommand: print the line admitting the key.", valueName: "USER KEYTYPE KEY"))
+    var authorizedKeys: [String] = []
+
+    func validate() throws {
+        guard authorizedKeys.isEmpty || authorizedKeys.count == 3 else { throw ValidationError("--authorized-keys needs USER KEYTYPE KEY") }
+    }
+}
+
+func fail(_ message: String, status: Int32) -> Never {
     let text = "cli: " + message + "\n"
     _ = Array(text.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     exit(status)
 }
 
-var arguments = Array(CommandLine.arguments.dropFirst())
-var root = getenv("APPLIANCE_ROOT").map { String(cString: $0) } ?? "/"
-var command: String?
-var account: String?
-var keyLookup: [String]?
-while !arguments.isEmpty {
-    let argument = arguments.removeFirst()
-    switch argument {
-    case "--root":
-        guard !arguments.isEmpty else { fail("--root needs a folder") }
-        root = arguments.removeFirst()
-    case "-c":
-        guard !arguments.isEmpty else { fail("-c needs a command") }
-        command = arguments.removeFirst()
-    case "--account":
-        guard !arguments.isEmpty else { fail("--account needs a name") }
-        account = arguments.removeFirst()
-    case "--authorized-keys":
-        guard arguments.count >= 3 else { fail("--authorized-keys needs USER KEYTYPE KEY") }
-        keyLookup = Array(arguments.prefix(3))
-        arguments.removeFirst(3)
-    case "-h", "--help":
-        print(usage)
-        exit(0)
-    default:
-        fail("unknown argument \"\(argument.prefix(64))\"\n" + usage)
-    }
-}
+// First, before any thread: a hang-up, SIGTERM or SIGINT logs the session out.
+SignalExit.install()
 
-let paths = AppliancePaths(root: root)
-var selfPath = [CChar](repeating: 0, count: 4096)
-let selfLength = readlink("/proc/self/exe", &selfPath, selfPath.count - 1)
-let cliPath = selfLength > 0 ? String(decoding: selfPath[0..<selfLength].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "cli"
+let arguments = CLIArguments.parseOrExit(name: "cli", refusedStatus: ExitCodes.shellUsage)
+let paths = AppliancePaths(root: arguments.root ?? getenv("APPLIANCE_ROOT").map { String(cString: $0) } ?? "/")
+var command = arguments.command
 
-if let keyLookup {
-    if let line = AuthorizedKeys.line(paths: paths, user: keyLookup[0], keyType: keyLookup[1], key: keyLookup[2], cliPath: cliPath) {
+if arguments.authorizedKeys.count == 3 {
+    let words = arguments.authorizedKeys
+    let cliPath = OwnExecutable.path ?? "cli"
+    if let line = AuthorizedKeys.line(paths: paths, user: words[0], keyType: words[1], key: words[2], cliPath: cliPath) {
         print(line)
     }
-    exit(0)
+    exit(ExitCodes.success)
 }
 
 // An ssh login's own command arrives in SSH_ORIGINAL_COMMAND when the key's
 // forced command started us (development mode).
-if command == nil, account != nil, let original = getenv("SSH_ORIGINAL_COMMAND") {
+if command == nil, arguments.account != nil, let original = getenv("SSH_ORIGINAL_COMMAND") {
     command = String(cString: original)
 }
 
 let identity: CLIIdentity
 do {
-    identity = try Shell.identify(paths: paths, account: account)
+    identity = try Shell.identify(paths: paths, account: arguments.account)
 } catch {
     // configd's refusal may quote a name: the same escaping as every result.
-    fail(TerminalText.escaped(error.message, keepingLineBreaks: true), status: 1)
+    fail(TerminalText.escaped(error.message, keepingLineBreaks: true), status: ExitCodes.failure)
 }
 SignalExit.logOut(identity.session, paths: paths)
 let runner = CommandRunner(paths: paths, identity: identity, write: { text in

@@ -30,13 +30,8 @@ struct ConfigdCommand: ParsableCommand {
     @OptionGroup var daemon: DaemonOptions
 
     func run() throws {
-        let paths = daemon.paths
-        try AtomicFile.makeFolders(paths.logDirectory)
-        try daemon.detachUnlessForeground(logFile: paths.logFile("configd"))
-        let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
-        ApplianceLogging.bootstrap(label: "configd")
         let startupConfig = daemon.config
-        throw ExitCode(runBlocking { await Configd.run(paths: paths, startupConfigPath: startupConfig, signals: signals) })
+        try daemon.run("configd") { await Configd.run(paths: $0.paths, startupConfigPath: startupConfig, signals: $0.signals) }
     }
 }
 

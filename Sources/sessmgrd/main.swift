@@ -66,16 +66,11 @@ struct SessmgrdCommand: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(status), as: UTF8.self))
-            throw ExitCode(status.state == "error" ? 1 : 0)
+            throw ExitCode(status.state == "error" ? ExitCodes.failure : ExitCodes.success)
         }
-        let paths = daemon.paths
-        try AtomicFile.makeFolders(paths.logDirectory)
-        try daemon.detachUnlessForeground(logFile: paths.logFile(shaper ? "shaper" : "sessmgrd"))
-        let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
-        ApplianceLogging.bootstrap(label: shaper ? "shaper" : "sessmgrd")
-        if shaper { throw ExitCode(runBlocking { await ShaperService.run(paths: paths, signals: signals) }) }
-        let media = mediaFolder.map { MediaFolder(folder: $0) } ?? MediaFolder(paths: paths)
-        throw ExitCode(runBlocking { await Sessmgrd.run(paths: paths, media: media, signals: signals) })
+        if shaper { try daemon.run("shaper") { await ShaperService.run(paths: $0.paths, signals: $0.signals) } }
+        let media = mediaFolder.map { MediaFolder(folder: $0) } ?? MediaFolder(paths: daemon.paths)
+        try daemon.run("sessmgrd") { await Sessmgrd.run(paths: $0.paths, media: media, signals: $0.signals) }
     }
 }
 

@@ -49,13 +49,8 @@ struct SnmpdCommand: ParsableCommand {
     }
 
     func run() throws {
-        let paths = daemon.paths
-        try AtomicFile.makeFolders(paths.logDirectory)
-        try daemon.detachUnlessForeground(logFile: paths.logFile("snmpd"))
-        let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
-        ApplianceLogging.bootstrap(label: "snmpd")
         let settings = Snmpd.Settings(listenAddress: listenAddress, port: port, receivers: threads)
-        throw ExitCode(runBlocking { await Snmpd.run(paths: paths, settings: settings, signals: signals) })
+        try daemon.run("snmpd") { await Snmpd.run(paths: $0.paths, settings: settings, signals: $0.signals) }
     }
 }
 

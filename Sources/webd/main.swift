@@ -49,14 +49,9 @@ struct WebdCommand: ParsableCommand {
     }
 
     func run() throws {
-        let paths = daemon.paths
-        try AtomicFile.makeFolders(paths.logDirectory)
-        try daemon.detachUnlessForeground(logFile: paths.logFile("webd"))
-        let signals = SignalWatcher.install([SIGTERM, SIGINT, SIGHUP])
-        ApplianceLogging.bootstrap(label: "webd")
         let settings = Webd.Settings(listenAddress: listenAddress, portBase: portBase, threads: threads, idleTimeoutSeconds: clientTimeout,
                                      maximumConnections: maxConnections)
-        throw ExitCode(runBlocking { await Webd.run(paths: paths, settings: settings, signals: signals) })
+        try daemon.run("webd") { await Webd.run(paths: $0.paths, settings: settings, signals: $0.signals) }
     }
 }
 

@@ -1,0 +1,18 @@
+import Glibc
+
+/// Where this process's binary is: its siblings (cli, procmon, sshd's
+/// forced command) are found beside it, wherever the build put them.
+public enum OwnExecutable {
+    /// The target of /proc/self/exe; nil when it cannot be read.
+    public static var path: String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return nil }
+        return String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The folder holding it; nil when /proc/self/exe cannot be read.
+    public static var folder: String? {
+        path.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) }
+    }
+}
