@@ -43,7 +43,7 @@ public enum Auditd {
             intakeFD = try passed?.fd(named: "intake") ?? UnixSocket.bindShared(path: paths.auditSocket, datagram: true)
         } catch {
             logger.critical("cannot start: \(error)")
-            return 71
+            return ExitCodes.systemError
         }
         let intake = AuditIntake(fd: intakeFD, journal: journal, logger: logger)
         if journal.recoveredTornBytes > 0 {
@@ -66,7 +66,7 @@ public enum Auditd {
             forwarding = try Forwarding(journal: journal, stateFolder: state + "/forward") { event in intake.recordOwn(event) }
         } catch {
             logger.critical("cannot start: \(error)")
-            return 71
+            return ExitCodes.systemError
         }
         intake.onCommit { forwarding.wake() }
         DedicatedThread.start(name: "intake") { intake.run() }

@@ -8,8 +8,8 @@ import Logging
 /// bound here when run alone), readiness once it listens, idle-session
 /// expiry, SIGHUP to re-read startup-config, SIGTERM to stop.
 public enum Configd {
-    public static let exitConfigError: Int32 = 78
-    public static let exitSystemError: Int32 = 71
+    public static let exitConfigError = ExitCodes.configError
+    public static let exitSystemError = ExitCodes.systemError
 
     /// Runs until SIGTERM/SIGINT; returns the exit code.
     public static func run(paths: AppliancePaths, startupConfigPath: String? = nil, signals: SignalWatcher, hasher: PasswordHasher = PasswordHasher()) async -> Int32 {

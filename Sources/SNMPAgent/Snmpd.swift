@@ -63,7 +63,7 @@ public enum Snmpd {
             }
         } catch {
             logger.critical("cannot start: \(error)")
-            return 71
+            return ExitCodes.systemError
         }
         // A deeper receive queue rides out bursts (a walk from many managers,
         // a flood of junk); the kernel caps it at net.core.rmem_max.
@@ -81,7 +81,7 @@ public enum Snmpd {
             engine = try store.start(engineID: configuredID ?? generatedID, atSeconds: Agent.monotonicCentiseconds() / 100)
         } catch {
             logger.critical("cannot start: \(error)")
-            return 71
+            return ExitCodes.systemError
         }
         shared.engineConfigured.store(configuredID != nil, ordering: .relaxed)
 

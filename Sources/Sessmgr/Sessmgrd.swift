@@ -15,7 +15,7 @@ import Synchronization
 /// and network input), and serves `run/appliance/sessmgrd.sock` (`list`,
 /// `status`, `start`, `stop`).
 public enum Sessmgrd {
-    public static let exitSystemError: Int32 = 71
+    public static let exitSystemError = ExitCodes.systemError
 
     public static func run(paths: AppliancePaths, media: MediaFolder, signals: SignalWatcher) async -> Int32 {
         let logger = Logger(label: "sessmgrd")

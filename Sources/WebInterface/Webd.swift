@@ -39,7 +39,7 @@ public enum Webd {
         }
     }
 
-    public static let exitSystemError: Int32 = 71
+    public static let exitSystemError = ExitCodes.systemError
 
     /// Header limits well below NIO's defaults: no page or API request needs more.
     static let decoderLimits = HTTP1Channel.Configuration.DecoderConfiguration(maxHeaderFieldSize: 8 * 1024, maxHeaderListSize: 32 * 1024, maxHeaderFieldCount: 100)
