@@ -168,8 +168,19 @@ public struct CallerResolver: Sendable {
     /// decides later).
     public func gate(_ table: AccessTable, _ method: String) -> ControlPermission {
         let rule = table.rule(method)
-        let anyRole = Role.allCases.contains { rule.grant($0).permits }
-        return ControlPermission("\(table.daemon) \(method)") { caller in
+        let roles = Role.allCases.filter { rule.grant($0).permits }
+        let anyRole = !roles.isEmpty
+        var who: [String] = []
+        if rule.grant(.other).permits {
+            who = ["anyone"]
+        } else {
+            if rule.grant(.privileged).permits { who += ["root", "uid \(ownUID)"] }
+            who += ApplianceService.serviceAccounts.filter { rule.grant(.service($0.key)).permits }.map(\.value)
+            if anyRole { who.append("a session of \(roles.map(\.rawValue).joined(separator: "/"))") }
+        }
+        let description = who.count <= 2 ? who.joined(separator: " or ")
+                                         : who.dropLast().joined(separator: ", ") + " or " + who[who.count - 1]
+        return ControlPermission(description) { caller in
             anyRole || rule.grant(classify(caller)).permits
         }
     }

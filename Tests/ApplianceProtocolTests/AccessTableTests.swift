@@ -144,6 +144,15 @@ import Testing
         }
     }
 
+    /// A refusal before decoding names who may call (ControlServer's message).
+    @Test func theGateSaysWhoMayCall() {
+        #expect(Self.resolver.gate(ProcmonAccess.table, ProcmonMethod.Stop.name).description == "root or uid 7000")
+        #expect(Self.resolver.gate(ConfigdAccess.table, ConfigdMethod.SessionCheck.name).description
+                == "root, uid 7000, appliance-web, appliance-sessmgr or appliance-audit")
+        #expect(Self.resolver.gate(AuditdAccess.table, AuditdMethod.Query.name).description == "root, uid 7000, appliance-web or a session of admin")
+        #expect(Self.resolver.gate(ProcmonAccess.table, ProcmonMethod.Processes.name).description == "anyone")
+    }
+
     /// A session decides when one is presented, even from root; an expired
     /// password stops it; a refusal says what is needed.
     @Test func aPresentedSessionDecidesAndARefusalSaysWhatIsNeeded() throws {
