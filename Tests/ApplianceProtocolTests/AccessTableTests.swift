@@ -4,6 +4,7 @@ import Configuration
 import Glibc
 import Foundation
 import Testing
+import TestSupport
 
 /// The permission tables are data (`<Daemon>Access.swift`), read by one
 /// resolver; docs/PRIVSEP.md shows them. These tests walk every method ×
@@ -20,16 +21,8 @@ import Testing
     static let end = "<!-- end of access tables -->"
 
     static func read(_ path: String) throws -> String {
-        guard let file = fopen(path, "r") else { throw ControlError(.failed, "cannot open \(path)") }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes += buffer[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        guard let text = readTextFile(path) else { throw ControlError(.failed, "cannot open \(path)") }
+        return text
     }
 
     static func documentedBlock() throws -> (text: String, before: String, after: String) {

@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import TestSupport
 @testable import Configuration
 
 /// The configuration language's one grammar (ConfigGrammar) against the
@@ -201,18 +202,7 @@ struct ConfigGrammarTests {
         #expect(ConfigGrammar.next(after: [], partial: "str").keywords.first?.help.isEmpty == false)
     }
 
-    static func read(_ path: String) -> String? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = fread(&buffer, 1, buffer.count, file)
-            if count <= 0 { break }
-            bytes += buffer[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    static func read(_ path: String) -> String? { readTextFile(path) }
 
     static func write(_ text: String, to path: String) -> Bool {
         guard let file = fopen(path, "wb") else { return false }
