@@ -1,7 +1,11 @@
 import ApplianceProtocol
 import ApplianceCore
 import Configuration
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 import Logging
 import Synchronization

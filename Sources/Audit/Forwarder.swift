@@ -2,7 +2,11 @@ import ApplianceProtocol
 import ApplianceCore
 import CApplianceSystem
 import Configuration
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 import NIOCore
 import NIOPosix

@@ -1,6 +1,10 @@
 import ApplianceCore
 import Configuration
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SNMP
 
 /// The engine's persistent identity in snmpd's state folder:

@@ -1,7 +1,11 @@
 import ApplianceCore
 import ArgumentParser
 import Configuration
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 import Sessmgr
 
