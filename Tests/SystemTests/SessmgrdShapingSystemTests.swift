@@ -100,8 +100,16 @@ import Testing
         #expect(ns.tc("filter", "show", "dev", ns.interface).contains("flowid 5e55:1"))
         // The class carries the stream: its byte counter grows by at least what
         // the stream sent meanwhile (UDP payload; the class also counts headers).
+        // sessmgrd publishes its counters every 100 ms: the first figure is
+        // taken from a status published after the class was read, so both
+        // windows start in that order and neither count can lead the other.
         let first = try #require(Self.classBytes(ns.tc("-s", "class", "show", "dev", ns.interface)))
-        let sentBefore = try #require(SessmgrdSystemTests.status(harness, "cam1")).bytes
+        let published = try #require(SessmgrdSystemTests.status(harness, "cam1")).bytes
+        var sentBefore = published
+        #expect(harness.waitUntil("a status published after the class was read") {
+            sentBefore = try #require(SessmgrdSystemTests.status(harness, "cam1")).bytes
+            return sentBefore != published
+        })
         try await Task.sleep(for: .seconds(2))
         let sentAfter = try #require(SessmgrdSystemTests.status(harness, "cam1")).bytes
         let second = try #require(Self.classBytes(ns.tc("-s", "class", "show", "dev", ns.interface)))
