@@ -61,6 +61,8 @@ public struct AccessRule: Sendable {
 
     public func grant(_ caller: CallerClass) -> Grant { callers[caller] ?? .denied }
     public func grant(_ role: Role) -> Grant { roles[role] ?? .denied }
+    /// The roles a session may have to call the method, in `Role` order.
+    public var permittedRoles: [Role] { Role.allCases.filter { grant($0).permits } }
 
     /// Every role, allowed.
     public static let anyRole: [Role: Grant] = [.admin: .allowed, .operator: .allowed, .viewer: .allowed]
@@ -168,7 +170,7 @@ public struct CallerResolver: Sendable {
     /// decides later).
     public func gate(_ table: AccessTable, _ method: String) -> ControlPermission {
         let rule = table.rule(method)
-        let roles = Role.allCases.filter { rule.grant($0).permits }
+        let roles = rule.permittedRoles
         let anyRole = !roles.isEmpty
         var who: [String] = []
         if rule.grant(.other).permits {
@@ -196,7 +198,7 @@ public struct CallerResolver: Sendable {
                 throw ControlError(.permissionDenied, "the password of \(session.account) has expired: change it first")
             }
             guard rule.grant(session.role).permits else {
-                let roles = Role.allCases.filter { rule.grant($0).permits }.map(\.rawValue)
+                let roles = rule.permittedRoles.map(\.rawValue)
                 if roles.isEmpty { throw ControlError(.permissionDenied, "\(rule.what) is not done with a session") }
                 throw ControlError(.permissionDenied,
                                    "\(rule.what) needs the role \(roles.joined(separator: " or ")); \(session.account) is \(session.role.rawValue)")
@@ -205,8 +207,7 @@ public struct CallerResolver: Sendable {
         }
         let callerClass = classify(caller)
         guard rule.grant(callerClass).permits else {
-            let roles = Role.allCases.filter { rule.grant($0).permits }.map(\.rawValue)
-            if roles.isEmpty { throw ControlError(.permissionDenied, "\(rule.what) is not permitted to uid \(caller.uid)") }
+            if rule.permittedRoles.isEmpty { throw ControlError(.permissionDenied, "\(rule.what) is not permitted to uid \(caller.uid)") }
             throw ControlError(.permissionDenied, "\(rule.what) needs a session (sign in first)")
         }
         switch callerClass {

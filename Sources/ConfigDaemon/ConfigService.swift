@@ -178,7 +178,7 @@ public actor ConfigService {
     private func permit(_ method: String, _ who: Principal, refusal event: String) throws(ControlError) {
         let rule = ConfigdAccess.table.rule(method)
         guard !(who.console ? rule.grant(.privileged) : rule.grant(who.role)).permits else { return }
-        let roles = Role.allCases.filter { rule.grant($0).permits }.map(\.rawValue).joined(separator: " or ")
+        let roles = rule.permittedRoles.map(\.rawValue).joined(separator: " or ")
         let reason = "\(rule.what) needs the role \(roles); \(who.account) is \(who.role == .operator ? "an" : "a") \(who.role.rawValue)"
         refuse(who, event, reason)
         throw ControlError(.permissionDenied, reason)

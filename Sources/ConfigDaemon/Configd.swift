@@ -24,10 +24,12 @@ public enum Configd {
             return exitSystemError
         }
         let service: ConfigService
+        let resolver = CallerResolver()
         do {
             let password = getenv("APPLIANCE_ADMIN_PASSWORD").map { String(cString: $0) }
             unsetenv("APPLIANCE_ADMIN_PASSWORD")
-            service = try ConfigService(paths: paths, startupConfigPath: startupConfigPath, audit: audit, logger: logger, hasher: hasher, initialAdminPassword: password)
+            service = try ConfigService(paths: paths, startupConfigPath: startupConfigPath, audit: audit, logger: logger, hasher: hasher,
+                                        directory: resolver, initialAdminPassword: password)
         } catch {
             logger.critical("cannot start: \(error)")
             return exitConfigError
@@ -35,7 +37,7 @@ public enum Configd {
         let hashing = hashingPool(cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let server = ControlServer(
             path: paths.controlSocket("configd"), inheritedDescriptor: passed?.fd(named: "control"),
-            routes: routes(service, hashing: hashing), socketMode: 0o666, logger: logger
+            routes: routes(service, resolver: resolver, hashing: hashing), socketMode: 0o666, logger: logger
         ) { refusal in audit.record(refusal.auditEvent(socket: "configd")) }
         let serving = server.serveInBackground(logger: logger)
         let expiry = Task {
@@ -61,9 +63,9 @@ public enum Configd {
         return 0
     }
 
-    static func routes(_ service: ConfigService, hashing: BlockingWorkPool) -> ControlRoutes {
+    static func routes(_ service: ConfigService, resolver: CallerResolver, hashing: BlockingWorkPool) -> ControlRoutes {
         var routes = ControlRoutes()
-        let table = ConfigdAccess.table, resolver = CallerResolver()
+        let table = ConfigdAccess.table
         routes.register(ConfigdMethod.Get.self, table: table, resolver: resolver) { parameters, caller in
             try await service.get(parameters, caller: caller)
         }

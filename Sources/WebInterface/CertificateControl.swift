@@ -11,8 +11,8 @@ extension CertificateInstaller {
     /// The largest pair the control socket takes, as the web upload.
     static let maximumControlBytes = WebRoutes.maximumCertificateUploadBytes
 
-    func register(on routes: inout ControlRoutes, paths: AppliancePaths, audit: AuditClient) {
-        let table = WebdAccess.table, resolver = CallerResolver(), sessions = CallerResolver.configdSessions(paths: paths)
+    func register(on routes: inout ControlRoutes, resolver: CallerResolver, paths: AppliancePaths, audit: AuditClient) {
+        let table = WebdAccess.table, sessions = CallerResolver.configdSessions(paths: paths)
         routes.register(WebdMethod.CurrentCertificate.self, table: table, resolver: resolver) { parameters, caller in
             _ = try await resolver.authorize(WebdMethod.CurrentCertificate.name, in: table, caller: caller, session: parameters.session,
                                              verify: sessions)

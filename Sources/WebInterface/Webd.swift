@@ -139,12 +139,13 @@ public enum Webd {
         }
         let httpPort = httpServer.channel.localAddress?.port ?? (80 + settings.portBase)
         var routesForControl = ControlRoutes()
-        routesForControl.register(WebdMethod.Status.self, table: WebdAccess.table, resolver: CallerResolver()) { _, _ in
+        let resolver = CallerResolver()
+        routesForControl.register(WebdMethod.Status.self, table: WebdAccess.table, resolver: resolver) { _, _ in
             WebdMethod.StatusResult(httpsPort: httpsPort, httpPort: httpPort, hostname: hostname.withLock { $0 },
                                     openConnections: counters.openConnections, maximumConnections: settings.maximumConnections,
                                     counters: counters.snapshot, certificatePath: store.certificatePath)
         }
-        installer.register(on: &routesForControl, paths: paths, audit: audit)
+        installer.register(on: &routesForControl, resolver: resolver, paths: paths, audit: audit)
         let control = ControlServer(path: paths.controlSocket("webd"), inheritedDescriptor: passed?.fd(named: "control"),
                                     routes: routesForControl, socketMode: 0o666, logger: logger) { refusal in audit.record(refusal.auditEvent(socket: "webd")) }
         // Readiness waits for the HTTPS and HTTP listeners too (below).

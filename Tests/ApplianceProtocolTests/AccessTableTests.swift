@@ -2,7 +2,6 @@ import ApplianceCore
 import ApplianceProtocol
 import Configuration
 import Glibc
-import Foundation
 import Testing
 import TestSupport
 
@@ -25,13 +24,21 @@ import TestSupport
         return text
     }
 
+    /// `text` without the leading and trailing characters in `set`.
+    static func trimmed(_ text: Substring, _ set: Set<Character>) -> String {
+        var text = text
+        while let first = text.first, set.contains(first) { text.removeFirst() }
+        while let last = text.last, set.contains(last) { text.removeLast() }
+        return String(text)
+    }
+
     static func documentedBlock() throws -> (text: String, before: String, after: String) {
         let document = try read(privsep)
-        guard let start = document.range(of: begin), let stop = document.range(of: end) else {
+        guard let start = document.firstRange(of: begin), let stop = document.firstRange(of: end) else {
             Issue.record("docs/PRIVSEP.md has no generated access tables block")
             return ("", document, "")
         }
-        let text = String(document[start.upperBound..<stop.lowerBound]).trimmingCharacters(in: .newlines)
+        let text = Self.trimmed(document[start.upperBound..<stop.lowerBound], ["\n"])
         return (text, String(document[..<start.upperBound]), String(document[stop.lowerBound...]))
     }
 
@@ -69,11 +76,11 @@ import TestSupport
         var columns: [String] = []
         for line in try documentedBlock().text.split(separator: "\n") {
             let cells = line.split(separator: "|", omittingEmptySubsequences: false).dropFirst().dropLast()
-                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .map { Self.trimmed($0, [" "]) }
             guard let first = cells.first, cells.count > 1 else { continue }
             if first.hasPrefix("`") {
                 guard let daemon else { continue }
-                let method = first.trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+                let method = Self.trimmed(first[...], ["`"])
                 var row: [String: Bool] = [:]
                 for (column, cell) in zip(columns, cells.dropFirst()) { row[column] = cell.hasPrefix("✓") }
                 tables[daemon, default: [:]][method] = row

@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 
 /// The firmware carries no full Foundation and no ICU: every executable of
@@ -10,7 +9,7 @@ import Testing
         for name in Self.executables {
             let result = try run("/usr/bin/ldd", [ProcmonHarness.binDirectory + "/" + name])
             #expect(result.code == 0, "ldd \(name): \(result.error)")
-            let libraries = result.output.split(separator: "\n").compactMap { $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) }
+            let libraries = result.output.split(separator: "\n").compactMap { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) }
             #expect(libraries.contains { $0.hasPrefix("libswiftCore") } || libraries.contains { $0.hasPrefix("libc.so") }, "\(name): \(libraries)")
             let heavy = libraries.filter { $0.hasPrefix("libFoundation.so") || $0.hasPrefix("libFoundationInternationalization") || $0.contains("ICU") || $0.hasPrefix("libicu") }
             #expect(heavy.isEmpty, "\(name) loads \(heavy)")
