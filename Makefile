@@ -19,8 +19,10 @@ help:
 	@echo "make test    install what the tests need, build, run every test"
 	@echo "make bench   run the benchmarks against their anchors (bench/README.md)"
 
+# One executable, .build/debug/appliance, and a link per program beside it.
 build:
 	$(SWIFT) build
+	scripts/link-programs $(BIN)
 
 deps-run:
 	@scripts/install-deps $(RUN_DEPS)
@@ -41,6 +43,7 @@ run: deps-run build
 # the system tests' deadlines would measure starvation, not behaviour.
 test: deps-test
 	$(SWIFT) build --build-tests
+	scripts/link-programs $(BIN)
 	APPLIANCE_BIN_DIR=$(BIN) $(SWIFT) test --skip-build --disable-xctest --no-parallel
 
 bench: build

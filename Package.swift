@@ -1,20 +1,15 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Each daemon is a thin executable over a library target: the logic is testable without a process.
-// Dependencies are kept per target so every binary links only what it uses.
+// Each daemon is a library target (its logic testable without a process); the firmware is one
+// executable over them all, `appliance`, run through a link per program.
+// Dependencies are kept per target: each library links only what it uses.
 let package = Package(
     name: "appliance",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "procmon", targets: ["procmon"]),
-        .executable(name: "configd", targets: ["configd"]),
-        .executable(name: "auditd", targets: ["auditd"]),
-        .executable(name: "snmpd", targets: ["snmpd"]),
-        .executable(name: "sessmgrd", targets: ["sessmgrd"]),
-        .executable(name: "cli", targets: ["cli"]),
-        .executable(name: "appliance-sshd", targets: ["appliance-sshd"]),
-        .executable(name: "webd", targets: ["webd"]),
+        // The firmware's one executable: every program is a link to it (busybox style).
+        .executable(name: "appliance", targets: ["appliance"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -48,10 +43,6 @@ let package = Package(
         // procmon link this and the model, never another daemon's library.
         .target(name: "ApplianceProtocol", dependencies: ["ApplianceCore", "Configuration"]),
         .target(name: "Supervisor", dependencies: ["ApplianceCore", "ApplianceProtocol", "CApplianceSystem", "Configuration"]),
-        .executableTarget(
-            name: "procmon",
-            dependencies: ["Supervisor", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
         // The configuration model and its language (pure): the typed sections,
         // the lexer, parser, renderer, validator and redaction. Front ends link it.
         .target(
@@ -88,24 +79,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .executableTarget(
-            name: "auditd",
-            dependencies: ["Audit", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
-        .executableTarget(
-            name: "configd",
-            dependencies: ["ConfigDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
         // sessmgrd's pure core: MPEG-TS parsing and rewriting, PCR pacing,
         // RTP/RTCP and the stream checkpoint. No I/O, no dependencies.
         .target(name: "Streaming"),
         // sessmgrd's I/O shell around Streaming: sources, paced sending,
         // the session manager, checkpoints, tc shaping, the control socket.
         .target(name: "Sessmgr", dependencies: ["ApplianceCore", "ApplianceProtocol", "CApplianceSystem", "Configuration", "Streaming"]),
-        .executableTarget(
-            name: "sessmgrd",
-            dependencies: ["Sessmgr", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
         // snmpd's pure core: BER, SNMPv3 messages, USM (RFC 3414/3826/7860),
         // engine state and MIB views. No sockets, clocks or files.
         .target(
@@ -119,10 +98,6 @@ let package = Package(
         // snmpd's I/O: the UDP socket, engine persistence, the MIBs read from
         // the kernel and procmon, sets through configd, notifications.
         .target(name: "SNMPAgent", dependencies: ["ApplianceCore", "ApplianceProtocol", "Configuration", "SNMP"]),
-        .executableTarget(
-            name: "snmpd",
-            dependencies: ["SNMPAgent", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
         // webd's logic: HTTPS and the port-80 redirect, sessions through
         // configd, CSRF, security headers, the JSON API and the pages.
         .target(
@@ -138,15 +113,34 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .executableTarget(
-            name: "webd",
-            dependencies: ["WebInterface", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
         // Shared by the test targets only (the seeded generator of the randomised tests).
         // The CLI: grammar, completion, help, renderers; sshd starts it per session.
         .target(name: "CLIShell", dependencies: ["ApplianceCore", "ApplianceProtocol", "Configuration", "SNMP"]),
-        .executableTarget(name: "cli", dependencies: ["CLIShell", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "appliance-sshd", dependencies: ["CLIShell", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The one executable: each program's command line (procmon, configd,
+        // auditd, sessmgrd, snmpd, webd, cli, appliance-sshd) over its library,
+        // dispatched on the name it runs by.
+        .executableTarget(
+            name: "appliance",
+            dependencies: [
+                "Supervisor", "ConfigDaemon", "Audit", "Sessmgr", "SNMPAgent", "WebInterface", "CLIShell",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // The Swift runtime and FoundationEssentials linked in, in every build
+            // (the tests run what the firmware ships): the firmware needs no
+            // toolchain library and ldd names only glibc's and the C++ runtime.
+            // Statically, FoundationEssentials' own two libraries must be named.
+            // The static runtime's link arguments export every symbol (4 MB of
+            // dynamic symbol table): --no-export-dynamic, nothing looks ours up
+            // by name. lld packs the 97,000 relative relocations (RELR: 2.3 MB
+            // less on disk); -z now makes all of RELRO read-only at start.
+            linkerSettings: [
+                .unsafeFlags(["-static-stdlib", "-use-ld=lld",
+                              "-Xlinker", "--no-export-dynamic",
+                              "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                              "-Xlinker", "-z", "-Xlinker", "now"]),
+                .linkedLibrary("_FoundationCollections"), .linkedLibrary("_FoundationCShims"),
+            ]
+        ),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CLIShellTests", dependencies: ["CLIShell", "ApplianceProtocol", "TestSupport"]),
         .testTarget(name: "ApplianceCoreTests", dependencies: ["ApplianceCore", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -3,5 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps python3
-swift build -c release --product configd >&2
-BIN=.build/release exec python3 bench/configd_latency.py
+BIN=$(scripts/build-release) exec python3 bench/configd_latency.py

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps runit python3
-swift build -c release --product procmon >&2
+BIN=$(scripts/build-release)
 swift build -c release --product appliance-testsvc >&2
-BIN=.build/release exec python3 bench/procmon_restart.py
+BIN=$BIN exec python3 bench/procmon_restart.py

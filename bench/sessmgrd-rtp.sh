@@ -19,8 +19,7 @@ RATES=${RATES:-"9000000 40000000"}
 SENDERS=${SENDERS:-ffmpeg}
 SECONDS_PER_FILE=${SECONDS_PER_FILE:-30}
 scripts/install-deps ffmpeg python3
-swift build -c release --product sessmgrd >&2
-BIN=$(pwd)/.build/release
+BIN=$(pwd)/$(scripts/build-release)
 WORK=$(mktemp -d /tmp/bench-sessmgrd-rtp.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 RESULTS=$WORK/results.txt

@@ -6,6 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps ffmpeg python3 iproute2
 [ -s bench/data/test_30s_9M.ts ] || RATES=9000000 SENDERS=none bench/sessmgrd-rtp.sh >/dev/null
-swift build -c release --product sessmgrd >&2
-swift build -c release --product configd >&2
-BIN=.build/release TS_FILE=bench/data/test_30s_9M.ts exec python3 bench/sessmgrd_shaping.py
+BIN=$(scripts/build-release) TS_FILE=bench/data/test_30s_9M.ts exec python3 bench/sessmgrd_shaping.py

@@ -17,8 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps ffmpeg python3 procps
 if [ -z "${BIN:-}" ]; then
-    for product in procmon configd auditd sessmgrd webd; do swift build -c release --product "$product" >&2; done
-    BIN=$(pwd)/.build/release
+    BIN=$(pwd)/$(scripts/build-release)
 fi
 SECONDS_PER_FILE=${SECONDS_PER_FILE:-30}
 rate=9000000

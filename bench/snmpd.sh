@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps python3 python3-cryptography procps iproute2 snmp snmpd libsnmp-dev gcc
-for product in procmon configd auditd snmpd; do swift build -c release --product "$product" >&2; done
+BIN=$(scripts/build-release)
 LOAD=$(mktemp -d)/snmp_load
 gcc -O2 -o "$LOAD" bench/snmp_load.c $(net-snmp-config --cflags) $(net-snmp-config --libs)
 REPLAY=$(dirname "$LOAD")/snmp_replay
 gcc -O2 -o "$REPLAY" bench/snmp_replay.c
 # Debian starts the packaged snmpd on port 161; the benchmark runs its own.
 systemctl stop snmpd 2>/dev/null || true
-BIN=.build/release LOAD="$LOAD" REPLAY="$REPLAY" exec python3 bench/snmpd_bench.py
+BIN=$BIN LOAD="$LOAD" REPLAY="$REPLAY" exec python3 bench/snmpd_bench.py

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps python3 procps wrk lighttpd lighttpd-mod-openssl nginx-light
 SCRATCH=${SCRATCH:-.build}
-for product in procmon configd auditd sessmgrd webd; do swift build -c release --scratch-path "$SCRATCH" --product "$product" >&2; done
+BIN=$(scripts/build-release "$SCRATCH")
 # Debian starts the packaged servers on 80; the benchmark runs its own on other ports.
 systemctl stop lighttpd nginx 2>/dev/null || true
-BIN="$SCRATCH/release" exec python3 bench/webd_bench.py
+BIN="$BIN" exec python3 bench/webd_bench.py

@@ -25,9 +25,10 @@ extension ParsableArguments {
         }
     }
 
-    /// `outcome(of:)` for this process's arguments; prints and exits unless parsed.
-    public static func parseOrExit(name: String, refusedStatus: Int32) -> Self {
-        switch outcome(of: Array(CommandLine.arguments.dropFirst()), name: name, refusedStatus: refusedStatus) {
+    /// `outcome(of:)` for `arguments` (the words after the command's name);
+    /// prints and exits unless parsed.
+    public static func parseOrExit(_ arguments: [String], name: String, refusedStatus: Int32) -> Self {
+        switch outcome(of: arguments, name: name, refusedStatus: refusedStatus) {
         case .parsed(let command):
             return command
         case .exit(let status, let text, let toStandardError):

@@ -1,7 +1,8 @@
 import Glibc
 
-/// Where this process's binary is: its siblings (cli, procmon, sshd's
-/// forced command) are found beside it, wherever the build put them.
+/// Where this process's binary is. Every program of the set is one
+/// executable, `appliance`, and a link per program beside it (procmon, cli,
+/// sshd's forced command…): a program finds another as its sibling.
 public enum OwnExecutable {
     /// The target of /proc/self/exe; nil when it cannot be read.
     public static var path: String? {
@@ -14,5 +15,11 @@ public enum OwnExecutable {
     /// The folder holding it; nil when /proc/self/exe cannot be read.
     public static var folder: String? {
         path.map { String($0[..<($0.lastIndex(of: "/") ?? $0.endIndex)]) }
+    }
+
+    /// The program `name` beside this executable (the multicall link of that
+    /// name); nil when /proc/self/exe cannot be read.
+    public static func sibling(_ name: String) -> String? {
+        folder.map { $0 + "/" + name }
     }
 }

@@ -158,10 +158,8 @@ import Testing
         let terminal = try Terminal("\(Self.cli) --root \(harness.root) --account admin -c passwd; \(echo); sleep 600")
         harness.waitUntil("the password prompt") { terminal.screen.contains("Current password:") }
         #expect(try Self.sessions(harness) == before + 1)
-        let cliExecutable = URL(fileURLWithPath: Self.cli).resolvingSymlinksInPath().path
-        let pids = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == cliExecutable
-                && ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains(harness.root)
+        let pids = pids(ofProgram: "cli").filter { pid in
+            ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains(harness.root)
         }
         #expect(pids.count == 1, "\(pids)")
         for pid in pids { kill(pid, SIGTERM) }

@@ -167,11 +167,7 @@ import Testing
         func screen() -> String { (try? run("/usr/bin/tmux", ["capture-pane", "-p", "-t", tmux]).output) ?? "" }
         func type(_ words: String...) { _ = try? run("/usr/bin/tmux", ["send-keys", "-t", tmux] + words) }
         harness.waitUntil("the prompt", timeout: .seconds(20)) { screen().contains("appliance>") }
-        // /proc/PID/exe is the resolved path; .build/debug is a symbolic link.
-        let cliExecutable = URL(fileURLWithPath: Self.cli).resolvingSymlinksInPath().path
-        let cliProcesses = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init).filter { pid in
-            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == cliExecutable
-        }
+        let cliProcesses = pids(ofProgram: "cli")
         let owners = cliProcesses.map { procStatus($0)["Uid"]?.split(separator: "\t").map(String.init) ?? [] }
         #expect(owners.contains { $0.count >= 2 && $0[0] == String(operatorUID) && $0[1] == String(operatorUID) },
                 "a CLI process runs as uid \(operatorUID): \(owners)")

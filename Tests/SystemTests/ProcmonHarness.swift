@@ -165,3 +165,15 @@ func procStatus(_ pid: Int32) -> [String: String] {
 func processExists(_ pid: Int32) -> Bool {
     kill(pid, 0) == 0 || errno == EPERM
 }
+
+/// The processes running program `name` of the set: the one executable
+/// (/proc/PID/exe, resolved) under that program's name (/proc/PID/comm, the
+/// link's name it was started by).
+func pids(ofProgram name: String) -> [Int32] {
+    let executable = URL(fileURLWithPath: ProcmonHarness.binDirectory + "/appliance").resolvingSymlinksInPath().path
+    let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init)) ?? []
+    return pids.filter { pid in
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == executable
+            && (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) == name + "\n"
+    }
+}

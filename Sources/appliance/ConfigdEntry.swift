@@ -35,4 +35,3 @@ struct ConfigdCommand: ParsableCommand {
     }
 }
 
-ConfigdCommand.main()

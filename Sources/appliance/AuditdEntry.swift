@@ -50,4 +50,3 @@ struct AuditdCommand: ParsableCommand {
     }
 }
 
-AuditdCommand.main()

@@ -54,4 +54,3 @@ struct SnmpdCommand: ParsableCommand {
     }
 }
 
-SnmpdCommand.main()

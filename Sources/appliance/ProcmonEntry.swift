@@ -75,4 +75,3 @@ struct ProcmonCommand: ParsableCommand {
     }
 }
 
-ProcmonCommand.main()

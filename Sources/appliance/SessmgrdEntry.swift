@@ -78,4 +78,3 @@ struct SessmgrdCommand: ParsableCommand {
     }
 }
 
-SessmgrdCommand.main()

@@ -55,4 +55,3 @@ struct WebdCommand: ParsableCommand {
     }
 }
 
-WebdCommand.main()
