@@ -10,7 +10,7 @@ TEST_DEPS  := $(RUN_DEPS) util-linux procps python3 openssl curl rsyslog rsyslog
               chromium chromium-driver libnss3-tools python3-venv testssl.sh ssh-audit
 BENCH_DEPS := runit python3
 
-.PHONY: all build run test bench deps-run deps-test clean help
+.PHONY: all build run test bench install deps-run deps-test clean help
 
 all: build
 
@@ -18,6 +18,7 @@ help:
 	@echo "make run     build and start the appliance in development mode (root $(ROOT), port base $(PORT_BASE))"
 	@echo "make test    install what the tests need, build, run every test"
 	@echo "make bench   run the benchmarks against their anchors (bench/README.md)"
+	@echo "make install DESTDIR=DIR   the firmware's files (release build, stripped) under DIR"
 
 # One executable, .build/debug/appliance, and a link per program beside it.
 build:
@@ -46,6 +47,13 @@ test: deps-test
 	scripts/link-programs $(BIN)
 	APPLIANCE_BIN_DIR=$(BIN) $(SWIFT) test --skip-build --disable-xctest --no-parallel
 
+# Exactly the firmware's files: usr/libexec/appliance/appliance (stripped), a
+# link per program beside it, and rootfs/. The symbols stay aside in
+# .build/release/appliance.debug (named in the executable's .gnu_debuglink).
+install:
+	@test -n "$(DESTDIR)" || { echo "make install needs DESTDIR=DIR (the firmware's root being built)"; exit 2; }
+	scripts/install-firmware "$$(scripts/build-release)" "$(DESTDIR)"
+
 bench: build
 	@scripts/install-deps $(BENCH_DEPS)
 	$(SWIFT) build -c release
@@ -60,6 +68,7 @@ bench: build
 	bench/webd.sh
 	bench/signin-flood.sh
 	HOG=1 bench/signin-flood.sh
+	bench/footprint.sh
 
 clean:
 	rm -rf .build $(ROOT)

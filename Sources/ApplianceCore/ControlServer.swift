@@ -80,6 +80,8 @@ public final class ControlServer: Sendable {
     private let state = Mutex(Counters())
     private let limits: Limits
     private let occupancy = Mutex(Occupancy())
+    /// The listening channel while serving: `stopAccepting` closes it.
+    private let listener = Mutex<(any Channel)?>(nil)
     private let ownUID = getuid()
 
     /// - Parameter inheritedDescriptor: a listening socket passed by the
@@ -147,6 +149,7 @@ public final class ControlServer: Sendable {
                 throw ControlError(.failed, "cannot put the control socket in place at \(path): \(reason)")
             }
         }
+        listener.withLock { $0 = server.channel }
         logger.debug("control socket listening", metadata: ["path": "\(path)", "methods": "\(routes.methodNames)"])
         onListening()
         // A passed socket's file belongs to procmon, which keeps it across our restarts.
@@ -170,6 +173,12 @@ public final class ControlServer: Sendable {
         } onCancel: {
             server.channel.close(promise: nil)
         }
+    }
+
+    /// The start of a graceful stop: no new connection is accepted, and
+    /// `run` returns once the open ones have had their answers and closed.
+    public func stopAccepting() {
+        listener.withLock { $0 }?.close(promise: nil)
     }
 
     private func isPrivileged(_ caller: PeerCredentials) -> Bool {
@@ -353,7 +362,7 @@ func withDeadline<T: Sendable>(
     let race = DeadlineRace()
     return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         let timer = Task {
-            try? await Task.sleep(for: limit)
+            try? await ProcessEventLoop.sleep(for: limit)
             if race.finishFirst() {
                 continuation.resume(throwing: DeadlineExceeded())
                 race.work.withLock { $0?.cancel() }

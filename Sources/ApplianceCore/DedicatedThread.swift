@@ -1,3 +1,4 @@
+import CApplianceSystem
 import Glibc
 
 /// Starts an OS thread for work that blocks in the kernel for its whole life
@@ -5,12 +6,16 @@ import Glibc
 /// concurrency's few cooperative threads.
 public enum DedicatedThread {
     private final class Body {
+        let name: String
         let run: () -> Void
-        init(_ run: @escaping () -> Void) { self.run = run }
+        init(_ name: String, _ run: @escaping () -> Void) {
+            self.name = name
+            self.run = run
+        }
     }
 
     public static func start(name: String, _ body: @escaping @Sendable () -> Void) {
-        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        let context = Unmanaged.passRetained(Body(name, body)).toOpaque()
         var thread = pthread_t()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
@@ -18,6 +23,8 @@ public enum DedicatedThread {
         pthread_attr_setstacksize(&attributes, 256 * 1024)
         let result = pthread_create(&thread, &attributes, { context in
             let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
+            // Named for ps -L, top -H and gdb (the kernel keeps 15 bytes).
+            appliance_set_thread_name(body.name)
             body.run()
             return nil
         }, context)

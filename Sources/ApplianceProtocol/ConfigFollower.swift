@@ -32,7 +32,7 @@ public enum ConfigFollower {
                     logger.warning("cannot read the configuration from configd (retrying every 2 s): \(error)")
                     complained = true
                 }
-                try? await Task.sleep(for: .seconds(2))
+                try? await ProcessEventLoop.sleep(for: .seconds(2))
             }
         }
     }

@@ -405,14 +405,18 @@ public enum ConfigdMethod {
         /// Why the startup configuration on disk was refused at the last load, if it was.
         public var startupProblem: String?
         public var refusedRequests: Int
+        /// Watches waiting for a change (each daemon following configd keeps one).
+        public var watches: Int
 
-        public init(revision: UInt64, savedRevision: UInt64, unsavedChanges: Bool, sessions: Int, startupProblem: String? = nil, refusedRequests: Int) {
+        public init(revision: UInt64, savedRevision: UInt64, unsavedChanges: Bool, sessions: Int, startupProblem: String? = nil, refusedRequests: Int,
+                    watches: Int = 0) {
             self.revision = revision
             self.savedRevision = savedRevision
             self.unsavedChanges = unsavedChanges
             self.sessions = sessions
             self.startupProblem = startupProblem
             self.refusedRequests = refusedRequests
+            self.watches = watches
         }
     }
 

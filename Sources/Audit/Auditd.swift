@@ -145,7 +145,7 @@ public enum Auditd {
                                                     message: "retention removed events \(removed.lowerBound)-\(removed.upperBound - 1)"))
                     }
                 }
-                try? await Task.sleep(for: .seconds(5))
+                try? await ProcessEventLoop.sleep(for: .seconds(5))
             }
         }
         for await signal in signals.signals where signal == SIGTERM || signal == SIGINT {

@@ -7,11 +7,11 @@ import NIOPosix
 import Synchronization
 
 /// The set of forwarders, one per configured collector, all on one event
-/// loop thread (each sends in bounded batches, so a destination catching up
+/// loop thread of the process's group (each sends in bounded batches, so a destination catching up
 /// on a day's backlog never holds up the others, and nothing here touches
 /// the intake thread). Reconfigured from configd's `logging remote` lines.
 public final class Forwarding: Sendable {
-    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
     private let journal: AuditJournal
     private let stateFolder: String
     private let report: @Sendable (AuditEvent) -> Void
@@ -45,7 +45,7 @@ public final class Forwarding: Sendable {
         }
         var started: [Forwarder] = []
         for destination in destinations where !kept.contains(where: { $0.destination == destination }) {
-            let forwarder = Forwarder(destination: destination, journal: journal, eventLoop: group.next(), stateFolder: stateFolder,
+            let forwarder = Forwarder(destination: destination, journal: journal, eventLoop: eventLoop, stateFolder: stateFolder,
                                       startSequence: startSequence, tuning: tuning, report: report)
             started.append(forwarder)
             forwarder.start()
@@ -66,13 +66,12 @@ public final class Forwarding: Sendable {
         return result
     }
 
-    /// Stops every forwarder (saving cursors) and the event loop.
+    /// Stops every forwarder (saving cursors); the loop is the process's.
     func shutdown() async {
         let running = forwarders.withLock { running in
             defer { running = [] }
             return running
         }
         for forwarder in running { try? await forwarder.stop().get() }
-        try? await group.shutdownGracefully()
     }
 }

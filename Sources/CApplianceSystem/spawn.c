@@ -277,3 +277,7 @@ int appliance_set_realtime(pid_t thread, int priority) {
 pid_t appliance_thread_id(void) {
     return (pid_t)syscall(SYS_gettid);
 }
+
+void appliance_set_thread_name(const char *name) {
+    prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}

@@ -55,6 +55,8 @@ public actor ConfigService {
     private var startupProblem: String?
     private var watchers: [UInt64: Watcher] = [:]
     private var nextWatcher: UInt64 = 0
+    /// Set on SIGTERM: a watch is answered at once instead of waiting.
+    private var stopping = false
     private var refusals = 0
 
     /// Loads the startup configuration (or, when refused, the last good one),
@@ -255,17 +257,25 @@ public actor ConfigService {
     public func watch(_ parameters: ConfigdMethod.WatchParameters, caller: PeerCredentials) async throws(ControlError) -> ConfigdMethod.Change {
         let (sections, _) = try readableSections(parameters.sections, session: parameters.session, caller: caller)
         let changed = changedSections(after: parameters.after, among: sections)
-        if !changed.isEmpty { return ConfigdMethod.Change(revision: revision, sections: changed) }
+        if !changed.isEmpty || stopping { return ConfigdMethod.Change(revision: revision, sections: changed) }
         let wait = Duration.milliseconds(min(max(parameters.waitMilliseconds, 0), 25_000))
         nextWatcher += 1
         let id = nextWatcher
         return await withCheckedContinuation { continuation in
             watchers[id] = Watcher(after: parameters.after, sections: sections, continuation: continuation)
             Task {
-                try? await Task.sleep(for: wait)
+                try? await ProcessEventLoop.sleep(for: wait)
                 self.expireWatcher(id)
             }
         }
+    }
+
+    /// Stopping: every waiting watch is answered "no change now" (its daemon
+    /// watches again and finds configd gone or back), so the control server
+    /// has nothing left in flight and configd exits at once.
+    public func endWatches() {
+        stopping = true
+        for id in Array(watchers.keys) { expireWatcher(id) }
     }
 
     private func expireWatcher(_ id: UInt64) {
@@ -738,7 +748,7 @@ public actor ConfigService {
 
     public func status() -> ConfigdMethod.StatusResult {
         ConfigdMethod.StatusResult(revision: revision, savedRevision: savedRevision, unsavedChanges: running != startup,
-                                   sessions: sessions.count, startupProblem: startupProblem, refusedRequests: refusals)
+                                   sessions: sessions.count, startupProblem: startupProblem, refusedRequests: refusals, watches: watchers.count)
     }
 }
 

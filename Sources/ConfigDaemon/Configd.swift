@@ -42,7 +42,7 @@ public enum Configd {
         let serving = server.serveInBackground(logger: logger)
         let expiry = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(5))
+                try? await ProcessEventLoop.sleep(for: .seconds(5))
                 await service.expireIdleSessions()
             }
         }
@@ -52,9 +52,17 @@ public enum Configd {
                 await service.reload()
             case SIGTERM, SIGINT:
                 logger.notice("stopping")
-                serving.cancel()
+                // Gracefully: no new connection, every waiting watch answered
+                // "no change" and its answer written, then out; at most 2 s.
+                server.stopAccepting()
+                await service.endWatches()
                 expiry.cancel()
+                let cutoff = Task {
+                    try? await ProcessEventLoop.sleep(for: .seconds(2))
+                    serving.cancel()
+                }
                 _ = await serving.result
+                cutoff.cancel()
                 return 0
             default:
                 break

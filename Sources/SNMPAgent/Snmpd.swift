@@ -155,7 +155,7 @@ public enum Snmpd {
         }
         let refreshing = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(settings.refreshSeconds))
+                try? await ProcessEventLoop.sleep(for: .seconds(settings.refreshSeconds))
                 let next = await tables.refresh(followed: shared.followed.withLock { $0 })
                 agent.rebuild(next.data)
                 for change in TableRefresher.changes(from: lastData, to: next) { notify(change.oid, change.objects, name: change.name) }
@@ -222,7 +222,7 @@ public enum Snmpd {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if let snapshot = try? await client.call(ConfigdMethod.Get.self, .init(sections: [.system, .snmp, .streams])) { return snapshot }
-            try? await Task.sleep(for: .milliseconds(250))
+            try? await ProcessEventLoop.sleep(for: .milliseconds(250))
         }
         return nil
     }

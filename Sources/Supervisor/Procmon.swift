@@ -61,7 +61,7 @@ public enum Procmon {
         let serving = server.serveInBackground(logger: logger, stopOnFailure: false, onListening: {})
         let sampling = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(500))
+                try? await ProcessEventLoop.sleep(for: .milliseconds(500))
                 await supervisor.sampleMemory()
             }
         }

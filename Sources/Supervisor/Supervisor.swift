@@ -148,7 +148,7 @@ public actor Supervisor {
 
     private func after(_ delay: Duration, _ body: @escaping @Sendable (Supervisor) async -> Void) {
         Task {
-            try? await Task.sleep(for: delay)
+            try? await ProcessEventLoop.sleep(for: delay)
             await body(self)
         }
     }
@@ -455,7 +455,7 @@ public actor Supervisor {
             handle(name, .stop)
             let limit = ContinuousClock.now.advanced(by: (services[name]?.definition.stopTimeout ?? .seconds(5)) + .seconds(2))
             while services[name]?.machine.state.pid != nil, ContinuousClock.now < limit {
-                try? await Task.sleep(for: .milliseconds(5))
+                try? await ProcessEventLoop.sleep(for: .milliseconds(5))
                 reapChildren()
             }
         }

@@ -263,7 +263,7 @@ extension WebRoutes {
             try admitSignIn(context)
             return try await backends.authenticate(account: account, password: password, peer: context.peer)
         } catch {
-            if error.retryAfterSeconds != nil { try? await Task.sleep(for: Self.refusedSignInDelay) }
+            if error.retryAfterSeconds != nil { try? await ProcessEventLoop.sleep(for: Self.refusedSignInDelay) }
             throw error
         }
     }

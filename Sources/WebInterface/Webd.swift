@@ -70,7 +70,8 @@ public enum Webd {
             return exitSystemError
         }
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, settings.threads))
+        // The process's one group (ProcessEventLoop: --threads loops), its tasks' too.
+        let group = MultiThreadedEventLoopGroup.singleton
         let counters = WebCounters()
         let installer = CertificateInstaller(store: store, identity: identity)
         let routes = WebRoutes(backends: backends, audit: audit, counters: counters, certificates: installer)
@@ -172,7 +173,7 @@ public enum Webd {
                 // connections waiting in them go to the next webd.
                 let deadline = ContinuousClock.now + .seconds(2)
                 while counters.openConnections > 0, ContinuousClock.now < deadline {
-                    try? await Task.sleep(for: .milliseconds(20))
+                    try? await ProcessEventLoop.sleep(for: .milliseconds(20))
                 }
                 return 0
             default:
@@ -186,7 +187,7 @@ public enum Webd {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if let system = try? await backends.systemSettings() { return system }
-            try? await Task.sleep(for: .milliseconds(250))
+            try? await ProcessEventLoop.sleep(for: .milliseconds(250))
         }
         return nil
     }

@@ -35,7 +35,7 @@ struct ProcmonCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Address services listen on when the manifest names none (default: :: with --root /, 127.0.0.1 otherwise).", valueName: "address"))
     var listenAddress: String?
 
-    @Option(help: ArgumentHelp("Folder with the service executables (default: procmon's own folder).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder of the appliance executable and its links, where bare names of the manifest are found (default: procmon's own folder).", valueName: "dir"))
     var binDir: String?
 
     @Flag(help: "Output of status as JSON.")

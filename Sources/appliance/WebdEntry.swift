@@ -51,7 +51,7 @@ struct WebdCommand: ParsableCommand {
     func run() throws {
         let settings = Webd.Settings(listenAddress: listenAddress, portBase: portBase, threads: threads, idleTimeoutSeconds: clientTimeout,
                                      maximumConnections: maxConnections)
-        try daemon.run("webd") { await Webd.run(paths: $0.paths, settings: settings, signals: $0.signals) }
+        try daemon.run("webd", eventLoops: threads) { await Webd.run(paths: $0.paths, settings: settings, signals: $0.signals) }
     }
 }
 

@@ -321,6 +321,26 @@ import Testing
         #expect(told.sections == [.streams] && told.revision == revision + 2)
     }
 
+    /// SIGTERM (procmon's stop) ends configd cleanly and at once even while a
+    /// daemon's watch is waiting for a change (every daemon keeps one open):
+    /// the watch is answered "no change" and configd exits 0, never killed
+    /// at the end of its grace.
+    @Test func stopEndsConfigdCleanlyWithAWatchWaiting() async throws {
+        let harness = try Self.start()
+        defer { harness.stop() }
+        let client = Self.configd(harness)
+        let revision = try await client.call(ConfigdMethod.Get.self, .init()).revision
+        async let change = client.call(ConfigdMethod.Watch.self, .init(after: revision, sections: [.streams], waitMilliseconds: 25_000))
+        harness.waitUntil("the watch waiting in configd") { try client.callBlocking(ConfigdMethod.Status.self, NoValue()).watches == 1 }
+        let began = ContinuousClock.now
+        _ = try harness.client.callBlocking(ProcmonMethod.Stop.self, .init("configd"))
+        harness.waitUntil("configd stopped", timeout: .seconds(10)) { harness.status("configd")?.state == "stopped" }
+        #expect(ContinuousClock.now - began < .seconds(3))
+        #expect(harness.status("configd")?.lastExit == "exit status 0", "configd's log:\n\(harness.serviceLog("configd"))")
+        let told = try await change
+        #expect(told.sections.isEmpty && told.revision == revision)
+    }
+
     /// save writes startup-config; diff shows unsaved changes; a corrupt
     /// startup-config is refused at the next start, set aside, and the last
     /// good configuration runs.

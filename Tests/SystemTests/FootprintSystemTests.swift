@@ -1,3 +1,5 @@
+import ApplianceCore
+import ApplianceProtocol
 import Foundation
 import Glibc
 import Testing
@@ -70,6 +72,37 @@ import Testing
         for name in Self.programs { #expect(help.output.contains("\n  \(name) "), "\(name)") }
     }
 
+    /// `make install`'s step puts exactly the firmware's files under DESTDIR:
+    /// the executable stripped (its symbols aside, named in .gnu_debuglink),
+    /// a link per program, and rootfs/'s files, nothing else; and it runs.
+    @Test func installPutsExactlyTheFirmwaresFilesUnderDestdir() throws {
+        let destination = NSTemporaryDirectory() + "firmware-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: destination) }
+        let debug = destination + ".debug"
+        defer { unlink(debug) }
+        let repository = ShaperSeparationTests.repository
+        let install = try run(repository + "/scripts/install-firmware", [ProcmonHarness.binDirectory, destination, debug])
+        #expect(install.code == 0, "\(install.error)")
+
+        let rootfs = try FileManager.default.subpathsOfDirectory(atPath: repository + "/rootfs").filter { path in
+            var status = stat()
+            return lstat(repository + "/rootfs/" + path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+        }
+        let expected = Set(rootfs + ["usr/libexec/appliance/appliance"] + Self.programs.map { "usr/libexec/appliance/" + $0 })
+        let installed = try FileManager.default.subpathsOfDirectory(atPath: destination).filter { path in
+            var status = stat()
+            return lstat(destination + "/" + path, &status) == 0 && (status.st_mode & S_IFMT) != S_IFDIR
+        }
+        #expect(Set(installed) == expected, "extra: \(Set(installed).subtracting(expected)), missing: \(expected.subtracting(installed))")
+
+        let executable = destination + "/usr/libexec/appliance/appliance"
+        let sections = try run("/usr/bin/readelf", ["-S", "-W", executable]).output
+        #expect(!sections.contains(".symtab") && !sections.contains(".debug_info") && sections.contains(".gnu_debuglink"), "\(sections)")
+        #expect(try run("/usr/bin/readelf", ["-S", "-W", debug]).output.contains(".symtab"))
+        let help = try run(destination + "/usr/libexec/appliance/procmon", ["--help"])
+        #expect(help.code == 0 && help.output.contains("USAGE: procmon"))
+    }
+
     @Test func everyServiceMapsTheOneFileUnderItsOwnName() throws {
         let harness = try AuditdSystemTests.start()
         defer { harness.stop() }
@@ -81,6 +114,26 @@ import Testing
             // ps, top and procmon's own tables show the program, not "appliance".
             let comm = try String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)
             #expect(comm == name + "\n", "\(name)'s comm is \(comm)")
+        }
+    }
+
+    /// The thread budget (docs/DESIGN.md, "Threads"): one event loop, which
+    /// also runs the daemon's tasks and timers, and no Dispatch pool: no
+    /// thread of Dispatch's root queues ("com.apple.root.…-qos…") ever starts.
+    @Test func aDaemonRunsOneEventLoopAndNoDispatchThread() throws {
+        let harness = try AuditdSystemTests.start()
+        defer { harness.stop() }
+        // A few seconds of the daemons' timers and configd's watches first.
+        let client = ControlClient(paths: harness.paths, daemon: "configd", timeout: .seconds(10))
+        for _ in 0..<20 { _ = try client.callBlocking(ConfigdMethod.Status.self, NoValue()) }
+        harness.waitUntil("3 s of running") { (harness.running("configd")?.uptimeSeconds ?? 0) >= 3 }
+        for name in ["auditd", "configd"] {
+            let pid = try #require(harness.running(name)?.pid, "\(name) not running")
+            let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").map { task in
+                (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines) ?? ""
+            }
+            #expect(!threads.contains { $0.contains("qos") }, "\(name) runs Dispatch threads: \(threads)")
+            #expect(threads.filter { $0.hasPrefix("NIO-") }.count == 1, "\(name)'s event loops: \(threads)")
         }
     }
 }

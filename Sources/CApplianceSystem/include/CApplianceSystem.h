@@ -67,6 +67,9 @@ int appliance_set_realtime(pid_t thread, int priority);
 /// The calling thread's id (gettid(2)).
 pid_t appliance_thread_id(void);
 
+/// Names the calling thread (PR_SET_NAME: the first 15 bytes), for ps -L and top -H.
+void appliance_set_thread_name(const char *name);
+
 /// Receives one datagram with its sender's kernel-verified credentials
 /// (SCM_CREDENTIALS; the socket needs SO_PASSCRED). Returns the datagram's
 /// full length (more than `capacity` when it was truncated), 0 when none is
@@ -76,5 +79,11 @@ long appliance_recv_with_credentials(int fd, void *buffer, unsigned long capacit
 
 /// setsockopt(fd, SOL_SOCKET, SO_PASSCRED, 1).
 int appliance_enable_passcred(int fd);
+
+/// Points Swift concurrency's global executor hooks (enqueue now, after a
+/// delay, at a clock's deadline) at `appliance_enqueue_job` and
+/// `appliance_enqueue_job_after`, which the process defines (ApplianceCore's
+/// ProcessEventLoop: its event loop). Call once, before the first task.
+void appliance_install_concurrency_hooks(void);
 
 #endif
