@@ -1,6 +1,6 @@
 """webd vs lighttpd 1.4 (and nginx for TLS handshakes), side by side in one run (bench/webd.sh).
 
-  ours:    procmon + auditd + configd + sessmgrd + webd from
+  ours:    procmon + auditd + configd + shaper + sessmgrd + webd from
            rootfs/etc/appliance/services.conf (release build), webd with its
            default 2 event-loop threads; its own certificate and key (P-256,
            made on its first start) are the anchors' too.
@@ -70,7 +70,7 @@ class Ours:
         manifest = open("rootfs/etc/appliance/services.conf").read()
         manifest = re.sub(r"^exec = (\S+)", lambda m: "exec = " + BIN + "/" + m.group(1), manifest, flags=re.M)
         sections = [s for s in re.split(r"(?=^\[service )", manifest, flags=re.M)
-                    if not s.startswith("[service ") or re.match(r"\[service (auditd|configd|sessmgrd|webd)\]", s)]
+                    if not s.startswith("[service ") or re.match(r"\[service (auditd|configd|shaper|sessmgrd|webd)\]", s)]
         open(self.root + "/etc/appliance/services.conf", "w").write("".join(sections))
         env = dict(os.environ, APPLIANCE_ADMIN_PASSWORD=PASSWORD)
         self.procmon = subprocess.Popen([BIN + "/procmon", "--root", self.root, "--foreground", "--port-base", str(PORT_BASE)],

@@ -19,9 +19,17 @@ public struct ApplianceBackends: Sendable {
         self.signInDeadline = signInDeadline
     }
 
+    /// webd's calls in flight to each daemon, at most 12: below the 16
+    /// connections a daemon takes from one peer uid (the rest for webd's
+    /// watch and a margin), so many clients at once queue here, never refused.
+    static let gates: [String: CallGate] = Dictionary(uniqueKeysWithValues:
+        ["configd", "sessmgrd", "procmon", "auditd", "snmpd"].map { ($0, CallGate(limit: 12)) })
+
     func call<M: ControlMethod>(_ daemon: String, _ method: M.Type, _ parameters: M.Parameters, deadline: Duration? = nil) async throws(WebError) -> M.Result {
+        let client = ControlClient(paths: paths, daemon: daemon, timeout: deadline ?? self.deadline)
         do {
-            return try await ControlClient(paths: paths, daemon: daemon, timeout: deadline ?? self.deadline).call(method, parameters)
+            guard let gate = Self.gates[daemon] else { return try await client.call(method, parameters) }
+            return try await gate.run { () async throws(ControlError) -> M.Result in try await client.call(method, parameters) }
         } catch {
             throw WebError.from(error, daemon: daemon)
         }
